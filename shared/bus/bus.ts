@@ -1,0 +1,77 @@
+// The bus: the only place collectors and gateways meet. Two implementations sit beside this
+// file — bus-redis.ts (the cluster) and bus-memory.ts (one process) — and one contract suite
+// (test/integration/bus-contract.test.ts) runs against both.
+import type { StreamMessage } from '../protocol/index.ts';
+import { NO_SITE } from './keys.ts';
+
+/** What a subscriber receives: the JSON text exactly as clients will receive it. */
+export interface Delivery {
+  /** `events` carries logs and alerts (with ids); `metrics` carries snapshots. */
+  readonly kind: 'events' | 'metrics';
+  /** The site's stream name (the site, or NO_SITE). */
+  readonly stream: string;
+  readonly json: string;
+}
+
+export type DeliveryListener = (delivery: Delivery) => void;
+
+export interface PublishResult {
+  /** The id assigned to a log or alert: `<stream>:<position>`. Metrics have none. */
+  readonly id?: string;
+}
+
+export interface ClusterConnections {
+  /** WebSocket connections open now on every live gateway. */
+  readonly active: number;
+  /** WebSocket connections ever opened on this cluster. */
+  readonly total: number;
+}
+
+export interface Bus {
+  readonly kind: 'redis' | 'memory';
+
+  /**
+   * Publish one message (already validated against the schema). A log or alert is appended to
+   * its site's history and published in one atomic step, and gets an id; a metrics snapshot
+   * replaces its (site, source) latest value and is published.
+   */
+  publish(message: StreamMessage): Promise<PublishResult>;
+
+  /**
+   * Receive every message published from now on, in publish order per stream. Listeners are
+   * called synchronously, one call per message; they must not throw.
+   */
+  subscribe(listener: DeliveryListener): Promise<void>;
+
+  /** The latest metrics snapshot of every (site, source), as JSON. */
+  latestMetrics(): Promise<string[]>;
+
+  /**
+   * Report this gateway's open connections and how many it opened since the last report;
+   * answers the cluster-wide figures. Gateways that stop reporting drop out after a few seconds.
+   */
+  reportConnections(nodeId: string, active: number, opened: number): Promise<ClusterConnections>;
+
+  /** True while the bus can publish and deliver. */
+  readonly ready: boolean;
+  onReadyChange(listener: (ready: boolean) => void): void;
+
+  close(): Promise<void>;
+}
+
+/** A site's stream name: the site itself, or NO_SITE for messages without one. */
+export function streamOf(message: { site?: string | undefined }): string {
+  return message.site ?? NO_SITE;
+}
+
+/** The JSON a subscriber sees for an event: the message with its id first. */
+export function withId(json: string, id: string): string {
+  return `{"id":${JSON.stringify(id)},${json.slice(1)}`;
+}
+
+/** Serialize for publishing: drop any `id` the publisher set (the bus assigns ids). */
+export function serializeForPublish(message: StreamMessage): string {
+  if (!('id' in message) || message.id === undefined) return JSON.stringify(message);
+  const { id: _ignored, ...rest } = message;
+  return JSON.stringify(rest);
+}

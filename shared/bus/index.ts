@@ -1,0 +1,5 @@
+// The bus seam: interface, key names and both implementations.
+export * from './bus.ts';
+export * from './keys.ts';
+export { MemoryBus } from './bus-memory.ts';
+export { RedisBus, type RedisBusOptions } from './bus-redis.ts';

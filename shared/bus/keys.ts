@@ -1,0 +1,56 @@
+// Every Redis key and channel name the cluster uses, built in one place. This is the documented
+// channel contract (README, "Redis channel contract"): third parties publish with these names.
+//
+// Names carry the site in a hash tag (`{site}`) so that, on Redis Cluster, one site's stream,
+// channels and snapshots live on one shard.
+
+/** The stream of messages that carry no `site`. Real site names cannot start with "_". */
+export const NO_SITE = '_';
+
+export class BusKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Redis Stream holding a site's logs and alerts (history for replay); entry field `m` is the JSON. */
+  stream(site: string): string {
+    return `${this.prefix}:{${site}}:stream`;
+  }
+  /** Pub/sub channel of a site's logs and alerts; each payload is the message JSON with its `id`. */
+  events(site: string): string {
+    return `${this.prefix}:{${site}}:events`;
+  }
+  /** Pub/sub channel of a site's metrics snapshots. */
+  metrics(site: string): string {
+    return `${this.prefix}:{${site}}:metrics`;
+  }
+  /** Hash of a site's latest metrics snapshot per source (field: source, value: JSON). */
+  latest(site: string): string {
+    return `${this.prefix}:{${site}}:latest`;
+  }
+  /** Set of every site that has published. */
+  sites(): string {
+    return `${this.prefix}:sites`;
+  }
+  /** Hash of live gateways: node id → `{"active":n,"at":ms}`. */
+  nodes(): string {
+    return `${this.prefix}:nodes`;
+  }
+  /** Counter of WebSocket connections ever opened on this cluster. */
+  connectionsTotal(): string {
+    return `${this.prefix}:connections:total`;
+  }
+  /** Pattern matching every events and metrics channel (non-cluster mode). */
+  channelPattern(): string {
+    return `${this.prefix}:{*}:*`;
+  }
+
+  /** Split a channel name back into its site and kind, or undefined if it is not ours. */
+  parseChannel(channel: string): { site: string; kind: 'events' | 'metrics' } | undefined {
+    const open = this.prefix.length + 1;
+    if (!channel.startsWith(this.prefix) || channel[open] !== '{' || channel[open - 1] !== ':') return undefined;
+    const close = channel.indexOf('}:', open);
+    if (close < 0) return undefined;
+    const kind = channel.slice(close + 2);
+    if (kind !== 'events' && kind !== 'metrics') return undefined;
+    return { site: channel.slice(open + 1, close), kind };
+  }
+}

@@ -1,0 +1,70 @@
+// Configuration from the environment, parsed and validated once at start-up. Each process
+// takes the slice it needs; a bad variable stops the process with a message naming it.
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const common = {
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Prefix of every Redis key and channel this cluster uses (several clusters may share one Redis). */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('licmon'),
+};
+
+export const GatewayConfigSchema = z.object({
+  ...common,
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  API_KEYS: list.default([]),
+  /** Close a connection after this long without a client message (spec: 5 minutes). 0 disables. */
+  IDLE_TIMEOUT_MS: int(0, 86_400_000).default(300_000),
+  /** Largest client frame accepted; a larger one closes the connection with 1009. */
+  MAX_PAYLOAD_BYTES: int(128, 16 * 1024 * 1024).default(64 * 1024),
+  /** Bytes queued for one slow client before it is disconnected (close 4001). */
+  MAX_BACKPRESSURE_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  METRICS_DEFAULT_INTERVAL_MS: int(100, 3_600_000).default(5000),
+  METRICS_MIN_INTERVAL_MS: int(10, 3_600_000).default(100),
+  METRICS_MAX_INTERVAL_MS: int(100, 86_400_000).default(3_600_000),
+  /** Start even if uWebSockets.js could only load its slow pure-JS fallback. */
+  ALLOW_UWS_FALLBACK: bool.default(false),
+  /** This node's name in logs and cluster stats; random when unset. */
+  NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+export const CollectorConfigSchema = z.object({
+  ...common,
+  REDIS_URL: GatewayConfigSchema.shape.REDIS_URL,
+  /** Simulated events per second across the farm (logs and alerts). */
+  SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
+  /** Simulated sites, comma-separated. */
+  SIM_SITES: list.default(['berlin', 'austin', 'pune']),
+  /** How often each simulated license server publishes a metrics snapshot. */
+  SIM_METRICS_INTERVAL_MS: int(100, 3_600_000).default(2000),
+  /** Seed for the simulator's random numbers, so a run can be replayed. */
+  SIM_SEED: z.coerce.number().int().optional(),
+});
+export type CollectorConfig = z.infer<typeof CollectorConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse `env` with `schema`; throws a ConfigError naming every bad variable and why. */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const got = input[name];
+    const shown = got === undefined ? 'unset' : /KEY|PASSWORD|SECRET/.test(name) ? '(hidden)' : JSON.stringify(got);
+    return `  ${name}=${shown}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,64 @@
+// Client → server actions. Parsing happens in two steps so each failure maps to its own
+// error code: the envelope (JSON object with a string `action`), then the action's payload.
+import { z } from 'zod';
+import { LevelSchema, SiteNameSchema } from './fields.ts';
+
+export const ACTIONS = ['subscribe', 'filter', 'configure', 'ping'] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+export const FILTER_LIMITS = {
+  maxPatternLength: 256,
+  maxSources: 64,
+  maxSourceLength: 256,
+  maxSites: 64,
+} as const;
+
+const oneOrMany = <T extends z.ZodType>(item: T, max: number) =>
+  z.union([item, z.array(item).min(1, 'must name at least one value').max(max)]);
+
+/** The spec's filter, plus `site`. Unknown keys are rejected so a typo never widens a stream. */
+export const FilterSchema = z.strictObject({
+  level: oneOrMany(LevelSchema, 16).optional(),
+  source: oneOrMany(z.string().min(1).max(FILTER_LIMITS.maxSourceLength), FILTER_LIMITS.maxSources).optional(),
+  pattern: z.string().max(FILTER_LIMITS.maxPatternLength).optional(),
+  site: oneOrMany(SiteNameSchema, FILTER_LIMITS.maxSites).optional(),
+});
+export type Filter = z.infer<typeof FilterSchema>;
+
+/** `null` (or an absent filter on subscribe) means everything. */
+export const NullableFilterSchema = FilterSchema.nullable();
+
+export const IntervalSchema = z
+  .number({ error: 'interval must be a number of milliseconds' })
+  .int('interval must be a whole number of milliseconds')
+  .finite();
+
+/** `since`: the last id seen in each stream, comma-separated. Validated in detail by the history layer. */
+export const SinceSchema = z.string().min(1).max(8192);
+
+export const EnvelopeSchema = z.looseObject({ action: z.string() });
+
+export const SubscribeActionSchema = z.looseObject({
+  action: z.literal('subscribe'),
+  filter: NullableFilterSchema.optional(),
+  since: SinceSchema.optional(),
+});
+export const FilterActionSchema = z.looseObject({
+  action: z.literal('filter'),
+  filter: NullableFilterSchema,
+});
+export const ConfigureActionSchema = z.looseObject({
+  action: z.literal('configure'),
+  interval: IntervalSchema,
+});
+export const PingActionSchema = z.looseObject({ action: z.literal('ping') });
+
+export const ClientActionSchema = z.discriminatedUnion('action', [
+  SubscribeActionSchema,
+  FilterActionSchema,
+  ConfigureActionSchema,
+  PingActionSchema,
+]);
+export type ClientAction = z.infer<typeof ClientActionSchema>;
+export type SubscribeAction = z.infer<typeof SubscribeActionSchema>;
+export type ConfigureAction = z.infer<typeof ConfigureActionSchema>;

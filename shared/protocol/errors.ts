@@ -1,0 +1,62 @@
+// The stable error codes (sent in `error` messages) and close codes of the WebSocket API.
+// README's tables are checked against these by test/unit/error-codes.test.ts: add a row there too.
+
+export const ErrorCode = {
+  /** Not JSON, not an object, no string `action`, or a binary frame. */
+  INVALID_MESSAGE: 'INVALID_MESSAGE',
+  /** `action` is not one of subscribe, filter, configure, ping. */
+  UNKNOWN_ACTION: 'UNKNOWN_ACTION',
+  /** A filter with an unknown key, an unknown level, a wrong type or over a size limit. */
+  INVALID_FILTER: 'INVALID_FILTER',
+  /** `interval` is not a whole number of milliseconds within the configured bounds. */
+  INVALID_INTERVAL: 'INVALID_INTERVAL',
+  /** `since` is not a comma-separated list of ids this API issued. */
+  INVALID_SINCE: 'INVALID_SINCE',
+  /** Part of a stream after the requested id is no longer kept; what is kept follows. */
+  HISTORY_TRUNCATED: 'HISTORY_TRUNCATED',
+  /** Too many client messages per second on this connection. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The gateway failed to handle the request; it is safe to retry. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
+  INVALID_MESSAGE: 'The frame is not a JSON object with a string "action" (binary frames included).',
+  UNKNOWN_ACTION: 'The action is not one of subscribe, filter, configure, ping.',
+  INVALID_FILTER: 'The filter has an unknown key, an unknown level, a wrong type, or is over a size limit.',
+  INVALID_INTERVAL: 'The interval is not a whole number of milliseconds within the allowed bounds.',
+  INVALID_SINCE: 'The since value is not a comma-separated list of ids issued by this API.',
+  HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
+  RATE_LIMITED: 'Too many messages per second from this connection; slow down or be disconnected.',
+  INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',
+};
+
+/**
+ * Close codes. 1xxx are the standard ones; 4000-4399 mean "reconnect (and resume)",
+ * 4400-4499 mean "do not reconnect with the same credentials".
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+  IDLE_TIMEOUT: 4000,
+  SLOW_CONSUMER: 4001,
+  KEY_REVOKED: 4401,
+  FORBIDDEN: 4403,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const CLOSE_DESCRIPTIONS: Record<CloseCode, string> = {
+  1000: 'Normal closure.',
+  1008: 'Policy violation: the client kept sending after RATE_LIMITED. Reconnect more gently.',
+  1009: 'A client frame exceeded the maximum payload size.',
+  1011: 'Internal error. Reconnect with backoff.',
+  1012: 'Service restart: the gateway is draining. Reconnect (to another gateway) and resume.',
+  4000: 'Idle timeout: no client message within the idle window. Send pings to stay connected.',
+  4001: 'Slow consumer: the client did not read fast enough. Reconnect and resume from the last id.',
+  4401: 'The API key was revoked or expired. Do not reconnect with it.',
+  4403: 'The API key is not allowed here. Do not reconnect with it.',
+};
