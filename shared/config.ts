@@ -1,6 +1,7 @@
 // Configuration from the environment, parsed and validated once at start-up. Each process
 // takes the slice it needs; a bad variable stops the process with a message naming it.
 import { z } from 'zod';
+import { SiteNameSchema } from './protocol/fields.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z
@@ -29,6 +30,10 @@ export const GatewayConfigSchema = z.object({
   METRICS_DEFAULT_INTERVAL_MS: int(100, 3_600_000).default(5000),
   METRICS_MIN_INTERVAL_MS: int(10, 3_600_000).default(100),
   METRICS_MAX_INTERVAL_MS: int(100, 86_400_000).default(3_600_000),
+  /** On SIGTERM: how long /readyz says 503 (so the balancer stops sending clients) before clients are closed. */
+  DRAIN_DELAY_MS: int(0, 600_000).default(5000),
+  /** On SIGTERM: how long to wait for clients to go after the 1012 close before exiting anyway. */
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   /** Start even if uWebSockets.js could only load its slow pure-JS fallback. */
   ALLOW_UWS_FALLBACK: bool.default(false),
   /** This node's name in logs and cluster stats; random when unset. */
@@ -42,7 +47,9 @@ export const CollectorConfigSchema = z.object({
   /** Simulated events per second across the farm (logs and alerts). */
   SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Simulated sites, comma-separated. */
-  SIM_SITES: list.default(['berlin', 'austin', 'pune']),
+  SIM_SITES: list.pipe(z.array(SiteNameSchema).min(1, 'name at least one site')).default(['berlin', 'austin', 'pune']),
+  /** License servers per simulated site (every third one a FlexLM triad). */
+  SIM_SERVERS_PER_SITE: int(1, 100).default(3),
   /** How often each simulated license server publishes a metrics snapshot. */
   SIM_METRICS_INTERVAL_MS: int(100, 3_600_000).default(2000),
   /** Seed for the simulator's random numbers, so a run can be replayed. */

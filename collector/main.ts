@@ -1,0 +1,42 @@
+// `npm run collector`: one collector process on Redis. Any number may run at once.
+import { RedisBus } from '../shared/bus/index.ts';
+import { CollectorConfigSchema, ConfigError, loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { startCollector } from './index.ts';
+
+const logger = createLogger('collector');
+
+async function main(): Promise<void> {
+  const config = loadConfig(CollectorConfigSchema);
+  logger.level = config.LOG_LEVEL;
+  const bus = await new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger }).connect();
+  const collector = await startCollector({ config, bus, logger });
+  logger.info({ redis: redactUrl(config.REDIS_URL), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'collector stopping');
+    await collector.stop();
+    await bus.close();
+    logger.info({ stats: collector.publisher.stats }, 'collector stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', (s) => void shutdown(s));
+  process.on('SIGINT', (s) => void shutdown(s));
+}
+
+/** The Redis URL without its password, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//[REDACTED]@');
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'collector failed to start');
+  process.exit(1);
+});
