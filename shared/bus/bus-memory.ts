@@ -1,7 +1,7 @@
 // The in-process bus: the all-in-one `npm start` and unit tests. Same contract as Redis:
 // ids are `<stream>:<ms>-<seq>`, increasing per stream; latest metrics per (site, source).
 import type { StreamMessage } from '../protocol/index.ts';
-import { type Bus, type ClusterConnections, type DeliveryListener, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 
 const NODE_TTL_MS = 10_000;
 
@@ -10,7 +10,7 @@ export class MemoryBus implements Bus {
   readonly ready = true;
   private readonly listeners: DeliveryListener[] = [];
   private readonly lastPosition = new Map<string, { ms: number; seq: number }>();
-  private readonly latest = new Map<string, string>();
+  private readonly latest = new Map<string, Delivery>();
   private readonly nodes = new Map<string, { active: number; at: number }>();
   private total = 0;
   private closed = false;
@@ -20,8 +20,9 @@ export class MemoryBus implements Bus {
     const stream = streamOf(message);
     const json = serializeForPublish(message);
     if (message.type === 'metrics') {
-      this.latest.set(`${stream}\n${message.source ?? ''}`, json);
-      this.deliver({ kind: 'metrics', stream, json });
+      const delivery: Delivery = { kind: 'metrics', stream, json };
+      this.latest.set(`${stream}\n${message.source ?? ''}`, delivery);
+      this.deliver(delivery);
       return {};
     }
     const id = `${stream}:${this.nextPosition(stream)}`;
@@ -33,7 +34,7 @@ export class MemoryBus implements Bus {
     this.listeners.push(listener);
   }
 
-  async latestMetrics(): Promise<string[]> {
+  async latestMetrics(): Promise<Delivery[]> {
     return [...this.latest.values()];
   }
 
@@ -58,7 +59,7 @@ export class MemoryBus implements Bus {
     this.listeners.length = 0;
   }
 
-  private deliver(delivery: Parameters<DeliveryListener>[0]): void {
+  private deliver(delivery: Delivery): void {
     for (const listener of this.listeners) listener(delivery);
   }
 

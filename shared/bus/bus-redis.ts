@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
-import { type Bus, type ClusterConnections, type DeliveryListener, type PublishResult, serializeForPublish, streamOf } from './bus.ts';
+import { type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type PublishResult, serializeForPublish, streamOf } from './bus.ts';
 import { BusKeys } from './keys.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
@@ -91,10 +91,10 @@ export class RedisBus implements Bus {
     }
   }
 
-  async latestMetrics(): Promise<string[]> {
+  async latestMetrics(): Promise<Delivery[]> {
     const sites = await this.cmd.smembers(this.keys.sites());
     const values = await Promise.all(sites.map((site) => this.cmd.hvals(this.keys.latest(site))));
-    return values.flat();
+    return sites.flatMap((stream, i) => values[i]!.map((json): Delivery => ({ kind: 'metrics', stream, json })));
   }
 
   async reportConnections(nodeId: string, active: number, opened: number): Promise<ClusterConnections> {

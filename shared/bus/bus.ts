@@ -43,8 +43,8 @@ export interface Bus {
    */
   subscribe(listener: DeliveryListener): Promise<void>;
 
-  /** The latest metrics snapshot of every (site, source), as JSON. */
-  latestMetrics(): Promise<string[]>;
+  /** The latest metrics snapshot of every (site, source), as metrics deliveries. */
+  latestMetrics(): Promise<Delivery[]>;
 
   /**
    * Report this gateway's open connections and how many it opened since the last report;

@@ -1,7 +1,7 @@
 // Client → server actions. Parsing happens in two steps so each failure maps to its own
 // error code: the envelope (JSON object with a string `action`), then the action's payload.
 import { z } from 'zod';
-import { LevelSchema, SiteNameSchema } from './fields.ts';
+import { LEVELS, LevelSchema, SiteNameSchema } from './fields.ts';
 
 export const ACTIONS = ['subscribe', 'filter', 'configure', 'ping'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -13,15 +13,17 @@ export const FILTER_LIMITS = {
   maxSites: 64,
 } as const;
 
-const oneOrMany = <T extends z.ZodType>(item: T, max: number) =>
-  z.union([item, z.array(item).min(1, 'must name at least one value').max(max)]);
+const oneOrMany = <T extends z.ZodType>(item: T, max: number, what: string) =>
+  z.union([item, z.array(item).min(1, 'must name at least one value').max(max, `at most ${max} values`)], {
+    error: `must be ${what}, or a list of 1 to ${max} of them`,
+  });
 
 /** The spec's filter, plus `site`. Unknown keys are rejected so a typo never widens a stream. */
 export const FilterSchema = z.strictObject({
-  level: oneOrMany(LevelSchema, 16).optional(),
-  source: oneOrMany(z.string().min(1).max(FILTER_LIMITS.maxSourceLength), FILTER_LIMITS.maxSources).optional(),
-  pattern: z.string().max(FILTER_LIMITS.maxPatternLength).optional(),
-  site: oneOrMany(SiteNameSchema, FILTER_LIMITS.maxSites).optional(),
+  level: oneOrMany(LevelSchema, 16, `one of ${LEVELS.join(', ')}`).optional(),
+  source: oneOrMany(z.string().min(1).max(FILTER_LIMITS.maxSourceLength), FILTER_LIMITS.maxSources, `a source name (1-${FILTER_LIMITS.maxSourceLength} characters)`).optional(),
+  pattern: z.string({ error: 'must be a string' }).max(FILTER_LIMITS.maxPatternLength, `at most ${FILTER_LIMITS.maxPatternLength} characters`).optional(),
+  site: oneOrMany(SiteNameSchema, FILTER_LIMITS.maxSites, 'a site name').optional(),
 });
 export type Filter = z.infer<typeof FilterSchema>;
 
@@ -29,9 +31,8 @@ export type Filter = z.infer<typeof FilterSchema>;
 export const NullableFilterSchema = FilterSchema.nullable();
 
 export const IntervalSchema = z
-  .number({ error: 'interval must be a number of milliseconds' })
-  .int('interval must be a whole number of milliseconds')
-  .finite();
+  .number({ error: 'must be a number of milliseconds' })
+  .int('must be a whole number of milliseconds');
 
 /** `since`: the last id seen in each stream, comma-separated. Validated in detail by the history layer. */
 export const SinceSchema = z.string().min(1).max(8192);

@@ -18,6 +18,16 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The gateway failed to handle the request; it is safe to retry. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  /** HTTP 401 at the upgrade: no API key, or not a valid one. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** HTTP 403 at the upgrade: the key may not open this endpoint (or this Origin is not allowed). */
+  FORBIDDEN: 'FORBIDDEN',
+  /** HTTP 404: no such endpoint. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** HTTP 426: a WebSocket endpoint was requested without a WebSocket upgrade. */
+  UPGRADE_REQUIRED: 'UPGRADE_REQUIRED',
+  /** HTTP 503 at the upgrade: this gateway is draining or not connected to the bus; try another. */
+  UNAVAILABLE: 'UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -30,6 +40,11 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
   RATE_LIMITED: 'Too many messages per second from this connection; slow down or be disconnected.',
   INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',
+  UNAUTHORIZED: 'HTTP 401 at the upgrade: no API key, or not a valid one.',
+  FORBIDDEN: 'HTTP 403 at the upgrade: the key may not open this endpoint, or the Origin is not allowed.',
+  NOT_FOUND: 'HTTP 404: no such endpoint.',
+  UPGRADE_REQUIRED: 'HTTP 426: a WebSocket endpoint was requested without a WebSocket upgrade.',
+  UNAVAILABLE: 'HTTP 503 at the upgrade: this gateway is draining or has lost the bus; connect to another.',
 };
 
 /**

@@ -1,0 +1,87 @@
+// Client actions: parse a text frame, act on it, or answer with a stable error code. A bad frame
+// never closes the connection; it gets an `error` message naming what was wrong.
+import type { z } from 'zod';
+import {
+  ACTIONS,
+  ConfigureActionSchema,
+  EnvelopeSchema,
+  ErrorCode,
+  FilterActionSchema,
+  SubscribeActionSchema,
+  type Filter,
+} from '../shared/protocol/index.ts';
+import { KIND_METRICS } from './endpoints.ts';
+import { compileFilter } from './filter/filter.ts';
+import { PatternSyntaxError } from './filter/pattern.ts';
+import type { Hub } from './hub.ts';
+import type { MetricsClock } from './metrics-clock.ts';
+import type { Session } from './session.ts';
+
+export interface ActionContext {
+  readonly hub: Hub;
+  readonly clock: MetricsClock;
+  readonly minInterval: number;
+  readonly maxInterval: number;
+  /** Count an error reply by code (Prometheus). */
+  readonly countError: (code: ErrorCode) => void;
+}
+
+const PONG_PREFIX = '{"type":"pong","timestamp":"';
+
+export function handleClientFrame(session: Session, text: string, ctx: ActionContext): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return fail(session, ctx, ErrorCode.INVALID_MESSAGE, 'message is not valid JSON');
+  }
+  const envelope = EnvelopeSchema.safeParse(parsed);
+  if (!envelope.success) return fail(session, ctx, ErrorCode.INVALID_MESSAGE, 'expected a JSON object with a string "action"');
+
+  switch (envelope.data.action) {
+    case 'ping':
+      return session.sendFrame(`${PONG_PREFIX}${new Date().toISOString()}"}`);
+    case 'subscribe':
+    case 'filter': {
+      const schema = envelope.data.action === 'subscribe' ? SubscribeActionSchema : FilterActionSchema;
+      const action = schema.safeParse(parsed);
+      if (!action.success) return fail(session, ctx, ErrorCode.INVALID_FILTER, describe(action.error));
+      return applyFilter(session, action.data.filter ?? null, ctx);
+    }
+    case 'configure': {
+      const action = ConfigureActionSchema.safeParse(parsed);
+      if (!action.success) return fail(session, ctx, ErrorCode.INVALID_INTERVAL, describe(action.error));
+      const { interval } = action.data;
+      if (interval < ctx.minInterval || interval > ctx.maxInterval) {
+        return fail(session, ctx, ErrorCode.INVALID_INTERVAL, `interval must be between ${ctx.minInterval} and ${ctx.maxInterval} ms`);
+      }
+      if (session.endpoint.kinds & KIND_METRICS) ctx.clock.setInterval(session, interval);
+      else session.interval = interval; // /ws/logs carries no metrics: kept, without effect.
+      return;
+    }
+    default:
+      return fail(session, ctx, ErrorCode.UNKNOWN_ACTION, `unknown action ${JSON.stringify(envelope.data.action).slice(0, 64)}; expected one of ${ACTIONS.join(', ')}`);
+  }
+}
+
+function applyFilter(session: Session, filter: Filter | null, ctx: ActionContext): void {
+  try {
+    ctx.hub.join(session, compileFilter(filter, session.principal.sites));
+  } catch (err) {
+    if (err instanceof PatternSyntaxError) return fail(session, ctx, ErrorCode.INVALID_FILTER, `filter.pattern: ${err.message}`);
+    throw err;
+  }
+}
+
+function fail(session: Session, ctx: ActionContext, code: ErrorCode, message: string): void {
+  ctx.countError(code);
+  session.sendError(code, message);
+}
+
+/** The first schema issue, with its path: enough for a person to fix the request. */
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  const path = issue.path.join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}

@@ -1,0 +1,229 @@
+// Wires a gateway together: the uWS app and its routes, the hub, the metrics clock, presence
+// reporting, the idle sweep and the drain. Dependencies come in explicitly; nothing reads the
+// environment here.
+import { randomBytes } from 'node:crypto';
+import type { HttpResponse, us_listen_socket, us_socket_context_t, WebSocket } from 'uWebSockets.js';
+import type { Bus } from '../shared/bus/index.ts';
+import type { GatewayConfig } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { CloseCode } from '../shared/protocol/index.ts';
+import { handleClientFrame, type ActionContext } from './actions.ts';
+import type { AuthResult, Authenticator, Principal } from './auth/authenticator.ts';
+import { readCredentials } from './auth/credentials.ts';
+import { StaticKeyAuthenticator } from './auth/static-keys.ts';
+import { ENDPOINTS, KIND_METRICS, type Endpoint } from './endpoints.ts';
+import { compileFilter } from './filter/filter.ts';
+import { registerHttpRoutes, sendHttpError } from './http.ts';
+import { Hub } from './hub.ts';
+import { MetricsClock } from './metrics-clock.ts';
+import { Session } from './session.ts';
+import { GatewayStats, renderPrometheus } from './stats.ts';
+import { listenExclusive, uWS, uwsRuntime } from './uws.ts';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  bus: Bus;
+  logger: Logger;
+  /** Defaults to the keys in config.API_KEYS. */
+  authenticator?: Authenticator;
+}
+
+export interface Gateway {
+  readonly port: number;
+  readonly nodeId: string;
+  /** Drain (readyz 503, refuse upgrades, wait DRAIN_DELAY_MS), close clients with 1012, stop. */
+  drain(delayMs?: number): Promise<void>;
+  /** Stop at once: close clients with 1012 and the listen socket. Does not close the bus. */
+  stop(): Promise<void>;
+}
+
+interface UserData {
+  endpoint: Endpoint;
+  principal: Principal;
+  session?: Session;
+}
+
+const PRESENCE_INTERVAL_MS = 1000;
+
+export async function createGateway({ config, bus, logger, authenticator }: GatewayDeps): Promise<Gateway> {
+  if (uwsRuntime !== 'native' && !config.ALLOW_UWS_FALLBACK) {
+    throw new Error('uWebSockets.js could not load its native binary and would run its slow pure-JS fallback; set ALLOW_UWS_FALLBACK=1 to start anyway');
+  }
+  const nodeId = config.NODE_ID ?? `gw-${randomBytes(4).toString('hex')}`;
+  const auth = authenticator ?? new StaticKeyAuthenticator(config.API_KEYS);
+  const stats = new GatewayStats();
+  const clock = new MetricsClock();
+  const hub = new Hub(clock, stats, logger);
+  const sessions = new Set<Session>();
+  const actions: ActionContext = { hub, clock, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError };
+  let draining = false;
+  let nextSessionId = 1;
+  let cluster = { active: 0, total: 0 };
+
+  const app = uWS.App();
+  for (const endpoint of ENDPOINTS) {
+    app.ws<UserData>(endpoint.path, {
+      compression: uWS.DISABLED,
+      maxPayloadLength: config.MAX_PAYLOAD_BYTES,
+      maxBackpressure: config.MAX_BACKPRESSURE_BYTES,
+      closeOnBackpressureLimit: 0,
+      // Idleness is judged on client messages by our own sweep (the spec's 5 minutes, with a clear close code).
+      idleTimeout: 0,
+      sendPingsAutomatically: false,
+      upgrade: (res, req, context) => {
+        if (draining) return reject(res, 503, 'this gateway is shutting down; connect to another');
+        const secKey = req.getHeader('sec-websocket-key');
+        const extensions = req.getHeader('sec-websocket-extensions');
+        const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
+        const finish = (result: AuthResult) => {
+          if (!result.ok) return reject(res, result.status, result.message);
+          res.upgrade<UserData>({ endpoint, principal: result.principal }, secKey, credentials.protocol, extensions, context as us_socket_context_t);
+        };
+        const result = auth.authenticate(credentials.key, endpoint.name);
+        if (!(result instanceof Promise)) return finish(result);
+        let aborted = false;
+        res.onAborted(() => (aborted = true));
+        result.then(
+          (r) => !aborted && res.cork(() => finish(r)),
+          (err: unknown) => {
+            logger.error({ err: String(err) }, 'authentication failed');
+            if (!aborted) reject(res, 503, 'authentication is unavailable; try again');
+          },
+        );
+      },
+      open: (ws) => {
+        const data = ws.getUserData();
+        const defaultInterval = endpoint.kinds & KIND_METRICS ? config.METRICS_DEFAULT_INTERVAL_MS : 0;
+        const session = new Session(nextSessionId++, ws, endpoint, data.principal, compileFilter(null, data.principal.sites), defaultInterval, stats, config.MAX_BACKPRESSURE_BYTES);
+        data.session = session;
+        sessions.add(session);
+        stats.connectionsOpened++;
+        hub.join(session, session.filter);
+        if (endpoint.kinds & KIND_METRICS) clock.add(session);
+      },
+      message: (ws, message, isBinary) => {
+        const session = ws.getUserData().session!;
+        session.lastActivityAt = Date.now();
+        stats.clientMessages++;
+        if (isBinary) {
+          stats.countError('INVALID_MESSAGE');
+          return session.sendError('INVALID_MESSAGE', 'binary frames are not supported: send JSON text frames');
+        }
+        handleClientFrame(session, Buffer.from(message).toString('utf8'), actions);
+      },
+      ping: (ws) => {
+        ws.getUserData().session!.lastActivityAt = Date.now();
+      },
+      pong: (ws) => {
+        ws.getUserData().session!.lastActivityAt = Date.now();
+      },
+      close: (ws: WebSocket<UserData>) => {
+        const session = ws.getUserData().session;
+        if (!session) return;
+        session.closed = true;
+        hub.leave(session);
+        sessions.delete(session);
+      },
+    });
+  }
+
+  const reject = (res: HttpResponse, status: number, message: string) => {
+    stats.countRejectedUpgrade(status);
+    sendHttpError(res, status, message);
+  };
+
+  registerHttpRoutes(app, {
+    isReady: () => bus.ready && !draining,
+    describe: () => ({ node: nodeId, bus: bus.ready ? 'connected' : 'disconnected', draining, connections: sessions.size }),
+    prometheus: () => renderPrometheus(stats, {
+      connectionsByEndpoint: countByEndpoint(sessions),
+      clusterConnections: cluster,
+      filterGroups: hub.groupCount,
+      metricsSnapshots: clock.snapshotCount,
+      busReady: bus.ready,
+      draining,
+    }),
+  });
+
+  // Bus → hub. Latest metrics are loaded at start and again whenever the bus comes back.
+  await bus.subscribe((delivery) => hub.deliver(delivery));
+  const loadLatestMetrics = () =>
+    bus.latestMetrics().then(
+      (deliveries) => deliveries.forEach((d) => hub.deliver(d)),
+      (err: unknown) => logger.warn({ err: String(err) }, 'could not load the latest metrics'),
+    );
+  await loadLatestMetrics();
+  bus.onReadyChange((ready) => {
+    logger.info({ ready }, ready ? 'bus connected' : 'bus disconnected');
+    if (ready) void loadLatestMetrics();
+  });
+  clock.start();
+
+  // Presence: cluster-wide connection figures for the metrics' `connections` block.
+  let reportedOpened = 0;
+  const presence = setInterval(() => {
+    const opened = stats.connectionsOpened - reportedOpened;
+    bus.reportConnections(nodeId, sessions.size, opened).then(
+      (figures) => {
+        reportedOpened += opened;
+        cluster = figures;
+        clock.setConnections(figures);
+      },
+      () => undefined, // Bus away: the opened count is reported next time.
+    );
+  }, PRESENCE_INTERVAL_MS);
+
+  // Idle sweep: the spec closes connections after 5 minutes without a client message.
+  const idleSweep = config.IDLE_TIMEOUT_MS > 0
+    ? setInterval(() => {
+        const cutoff = Date.now() - config.IDLE_TIMEOUT_MS;
+        for (const session of sessions) {
+          if (session.lastActivityAt < cutoff) {
+            stats.idleDisconnects++;
+            session.close(CloseCode.IDLE_TIMEOUT, `idle timeout: no message from the client for ${Math.round(config.IDLE_TIMEOUT_MS / 1000)}s; send pings to stay connected`);
+          }
+        }
+      }, Math.min(1000, Math.max(100, config.IDLE_TIMEOUT_MS / 4)))
+    : undefined;
+
+  const listenSocket: us_listen_socket = await listenExclusive(app, config.HOST, config.PORT);
+  const port = uWS.us_socket_local_port(listenSocket as never);
+  logger.info({ port, host: config.HOST, node: nodeId, uws: uwsRuntime, bus: bus.kind }, 'gateway listening');
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      draining = true;
+      clearInterval(presence);
+      clearInterval(idleSweep);
+      for (const session of sessions) session.close(CloseCode.SERVICE_RESTART, 'service restart: this gateway is shutting down; reconnect');
+      await waitFor(() => sessions.size === 0, config.SHUTDOWN_GRACE_MS);
+      for (const session of sessions) session.socket.close();
+      clock.stop();
+      uWS.us_listen_socket_close(listenSocket);
+      logger.info({ node: nodeId }, 'gateway stopped');
+    })());
+
+  return {
+    port,
+    nodeId,
+    stop,
+    async drain(delayMs = config.DRAIN_DELAY_MS) {
+      draining = true;
+      logger.info({ delayMs, connections: sessions.size }, 'draining: readyz is 503; closing clients after the delay');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await stop();
+    },
+  };
+}
+
+function countByEndpoint(sessions: Set<Session>): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(ENDPOINTS.map((e) => [e.name, 0]));
+  for (const session of sessions) counts[session.endpoint.name]!++;
+  return counts;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+}

@@ -1,0 +1,42 @@
+// `npm run gateway`: one gateway process on Redis. SIGTERM drains (for balancers and rolling
+// deploys); SIGINT (Ctrl-C) stops at once. Either way clients are closed with 1012 and exit is 0.
+import { RedisBus } from '../shared/bus/index.ts';
+import { ConfigError, GatewayConfigSchema, loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createGateway } from './gateway.ts';
+
+const logger = createLogger('gateway');
+
+async function main(): Promise<void> {
+  const config = loadConfig(GatewayConfigSchema);
+  logger.level = config.LOG_LEVEL;
+  if (config.API_KEYS.length === 0) logger.warn('API_KEYS is empty: every WebSocket upgrade will be refused with 401');
+  const bus = new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger });
+  await bus.connect();
+  const gateway = await createGateway({ config, bus, logger });
+
+  let shuttingDown = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const done = signal === 'SIGTERM' ? gateway.drain() : gateway.stop();
+    void done
+      .then(() => bus.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err: String(err) }, 'error during shutdown');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) logger.fatal(err.message);
+  else logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'gateway failed to start');
+  process.exit(1);
+});
