@@ -1,0 +1,25 @@
+// One `licmon` sub-command. Each lives in cli/commands/<name>.ts and is listed in cli/licmon.ts.
+
+/** Exit codes every command keeps, so scripts can rely on them. */
+export const ExitCode = {
+  OK: 0,
+  /** The command ran but did not fully succeed (e.g. some input lines were rejected, the bus failed). */
+  PARTIAL_FAILURE: 1,
+  /** Bad usage or invalid input: nothing was done. */
+  USAGE: 2,
+} as const;
+
+export interface Command {
+  readonly name: string;
+  /** One line for `licmon --help`. */
+  readonly summary: string;
+  /** The full text of `licmon <name> --help`. */
+  readonly usage: string;
+  /** Run with the arguments after the command's name; resolves with the exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** Thrown for bad usage; the dispatcher prints it with the command's usage hint and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
