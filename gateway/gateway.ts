@@ -64,7 +64,9 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
   for (const endpoint of ENDPOINTS) {
     app.ws<UserData>(endpoint.path, {
       compression: uWS.DISABLED,
-      maxPayloadLength: config.MAX_PAYLOAD_BYTES,
+      // uWS drops a frame over its own limit by cutting the TCP connection (the client sees 1006);
+      // a higher hard cap lets the gateway read a moderately oversized frame and close with 1009.
+      maxPayloadLength: Math.max(1024 * 1024, config.MAX_PAYLOAD_BYTES * 4),
       maxBackpressure: config.MAX_BACKPRESSURE_BYTES,
       closeOnBackpressureLimit: 0,
       // Idleness is judged on client messages by our own sweep (the spec's 5 minutes, with a clear close code).
@@ -105,6 +107,9 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
         const session = ws.getUserData().session!;
         session.lastActivityAt = Date.now();
         stats.clientMessages++;
+        if (message.byteLength > config.MAX_PAYLOAD_BYTES) {
+          return session.close(CloseCode.MESSAGE_TOO_BIG, `message too big: the limit is ${config.MAX_PAYLOAD_BYTES} bytes`);
+        }
         if (isBinary) {
           stats.countError('INVALID_MESSAGE');
           return session.sendError('INVALID_MESSAGE', 'binary frames are not supported: send JSON text frames');
