@@ -1,0 +1,74 @@
+// `npm run collector` as deployed: collector/main.ts as its own process on a real Redis, seen by a
+// RedisBus subscriber the way a gateway sees it.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { RedisBus, type Delivery } from '../../shared/bus/index.ts';
+import { StreamMessageSchema, type StreamMessage } from '../../shared/protocol/index.ts';
+import { randomPrefix, startProcess, type RunningProcess } from '../support/processes.ts';
+
+const redisUrl = inject('redisUrl');
+let collector: RunningProcess | undefined;
+let bus: RedisBus | undefined;
+
+afterAll(async () => {
+  await collector?.kill();
+  await bus?.close();
+});
+
+function until(check: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (check()) resolve();
+      else if (Date.now() - started > timeoutMs) reject(new Error(`timed out waiting for ${what()}`));
+      else return;
+      clearInterval(timer);
+    }, 25);
+  });
+}
+
+describe('collector process', () => {
+  it('publishes logs, metrics and alerts to Redis, and exits 0 on SIGTERM', async () => {
+    const prefix = randomPrefix();
+    bus = await new RedisBus({ url: redisUrl, prefix }).connect();
+    const received: Array<{ delivery: Delivery; message: StreamMessage }> = [];
+    await bus.subscribe((delivery) => received.push({ delivery, message: StreamMessageSchema.parse(JSON.parse(delivery.json)) }));
+
+    collector = startProcess('collector/main.ts', {
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      SIM_RATE: '400',
+      SIM_METRICS_INTERVAL_MS: '300',
+      SIM_SEED: '5',
+      SIM_SITES: 'berlin,austin',
+    });
+    const started = await collector.waitForLog((l) => l.msg === 'collector started');
+    expect(started).toMatchObject({ prefix, name: 'collector' });
+
+    const of = (type: StreamMessage['type']) => received.filter((r) => r.message.type === type);
+    const alertStatuses = () => new Set(of('alert').map((r) => (r.message.type === 'alert' ? r.message.status : '')));
+    await until(
+      () => of('log').length >= 200 && new Set(of('metrics').map((r) => r.message.source)).size === 6 && alertStatuses().size === 2,
+      () => `logs, metrics of 6 servers and firing+resolved alerts; got ${of('log').length} logs, ${of('metrics').length} metrics, alerts ${[...alertStatuses()]}`,
+    );
+
+    for (const { delivery, message } of received) {
+      expect(['berlin', 'austin']).toContain(message.site);
+      expect(delivery.stream).toBe(message.site);
+      if (message.type === 'metrics') {
+        expect(delivery.kind).toBe('metrics');
+        expect(message.source).toMatch(/^flexlm-(berlin|austin)-0[123]$/);
+        expect(message).not.toHaveProperty('connections');
+      } else {
+        expect(delivery.kind).toBe('events');
+        expect(message.id).toMatch(new RegExp(`^${message.site}:\\d+-\\d+$`));
+        expect(message.source).toBe('license-server');
+      }
+    }
+    // The latest snapshot of every server is kept for gateways to hand to new clients.
+    expect((await bus.latestMetrics()).length).toBe(6);
+
+    collector.signal('SIGTERM');
+    expect(await collector.exited).toBe(0);
+    expect(collector.output.some((line) => line.includes('"msg":"collector stopped"'))).toBe(true);
+  });
+});
