@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../gateway/auth/authenticator.ts';
+import { ENDPOINTS } from '../../gateway/endpoints.ts';
+import { compileFilter } from '../../gateway/filter/filter.ts';
+import { Hub } from '../../gateway/hub.ts';
+import { MetricsClock } from '../../gateway/metrics-clock.ts';
+import { Session } from '../../gateway/session.ts';
+import { GatewayStats } from '../../gateway/stats.ts';
+import { createLogger } from '../../shared/logger.ts';
+import { FakeSocket } from '../support/fake-socket.ts';
+
+const everyone: Principal = { name: 'test', sites: null, endpoints: null };
+const endpoint = (name: string) => ENDPOINTS.find((e) => e.name === name)!;
+
+function setup() {
+  const stats = new GatewayStats();
+  const clock = new MetricsClock();
+  const hub = new Hub(clock, stats, createLogger('test', 'silent'));
+  let id = 0;
+  const connect = (name = 'logs', filter: Parameters<typeof compileFilter>[0] = null, maxBackpressure = 1 << 20) => {
+    const socket = new FakeSocket();
+    const session = new Session(++id, socket, endpoint(name), everyone, compileFilter(filter), 1000, stats, maxBackpressure);
+    hub.join(session, session.filter);
+    return { socket, session };
+  };
+  const event = (type: string, level: string, message: string, extra: Record<string, unknown> = {}) =>
+    hub.deliver({ kind: 'events', stream: '_', json: JSON.stringify({ type, timestamp: new Date().toISOString(), level, message, source: 'license-server', ...extra }) });
+  return { hub, stats, clock, connect, event };
+}
+
+describe('Hub', () => {
+  it('flushes everything that arrived in one turn as one corked batch per connection', () => {
+    const { hub, connect, event } = setup();
+    const a = connect();
+    const b = connect();
+    for (let i = 0; i < 5; i++) event('log', 'info', `m${i}`);
+    expect(a.socket.sent).toHaveLength(0); // nothing written before the flush
+    hub.flush();
+    expect(a.socket.corks).toBe(1);
+    expect(b.socket.corks).toBe(1);
+    expect(a.socket.json().map((m) => m.message)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  });
+
+  it('sends the bus text itself: the same string object to every connection', () => {
+    const { hub, connect, event } = setup();
+    const a = connect();
+    const b = connect('combined');
+    event('log', 'warn', 'shared');
+    hub.flush();
+    expect(a.socket.sent[0]).toBe(b.socket.sent[0]);
+  });
+
+  it('shares one group between equal filters and indexes groups by level', () => {
+    const { hub, connect, event } = setup();
+    connect('logs', { level: ['error', 'warn'] });
+    connect('logs', { level: ['warn', 'error'] });
+    connect('logs', { level: 'debug' });
+    connect('combined', { level: ['error', 'warn'] }); // other endpoint: its own group
+    expect(hub.groupCount).toBe(3);
+    const debugOnly = connect('logs', { level: 'debug' });
+    event('log', 'error', 'e');
+    hub.flush();
+    expect(debugOnly.socket.sent).toHaveLength(0);
+  });
+
+  it('keeps alerts and metrics off /ws/logs and alerts on /ws/combined', () => {
+    const { hub, connect, event } = setup();
+    const logs = connect('logs');
+    const combined = connect('combined');
+    event('alert', 'error', 'down', { rule: 'server_down', key: 'k', status: 'firing' });
+    event('log', 'info', 'hello');
+    hub.flush();
+    expect(logs.socket.json().map((m) => m.type)).toEqual(['log']);
+    expect(combined.socket.json().map((m) => m.type)).toEqual(['alert', 'log']);
+  });
+
+  it('moves a connection between groups on refilter and forgets empty groups', () => {
+    const { hub, connect, event } = setup();
+    const a = connect('logs', { level: 'error' });
+    expect(hub.groupCount).toBe(1);
+    hub.join(a.session, compileFilter({ level: 'info' }));
+    expect(hub.groupCount).toBe(1);
+    event('log', 'error', 'e');
+    event('log', 'info', 'i');
+    hub.flush();
+    expect(a.socket.json().map((m) => m.message)).toEqual(['i']);
+    hub.leave(a.session);
+    expect(hub.groupCount).toBe(0);
+  });
+
+  it('counts and drops invalid bus messages without throwing', () => {
+    const { hub, stats, connect } = setup();
+    const a = connect();
+    hub.deliver({ kind: 'events', stream: '_', json: 'not json' });
+    hub.deliver({ kind: 'events', stream: '_', json: 'null' });
+    hub.deliver({ kind: 'events', stream: '_', json: '{"type":"log","level":"loud","message":"x","source":"s"}' });
+    hub.deliver({ kind: 'events', stream: '_', json: '{"type":"log","level":"info","message":5,"source":"s"}' });
+    hub.flush();
+    expect(stats.invalidBusMessages).toBe(4);
+    expect(a.socket.sent).toHaveLength(0);
+  });
+
+  it('disconnects a slow consumer with 4001 instead of buffering without bound, and others keep receiving', () => {
+    const { hub, stats, connect, event } = setup();
+    const slow = connect('logs', null, 1000);
+    const fast = connect('logs', null, 1000);
+    slow.socket.buffered = 5000;
+    event('log', 'info', 'x');
+    hub.flush();
+    expect(slow.socket.closedWith?.code).toBe(4001);
+    expect(slow.socket.sent).toHaveLength(0);
+    expect(fast.socket.sent).toHaveLength(1);
+    expect(stats.slowConsumerDrops).toBe(1);
+  });
+
+  it('disconnects a connection whose frame uWS dropped over its backpressure limit', () => {
+    const { hub, connect, event } = setup();
+    const a = connect();
+    a.socket.sendResult = 2;
+    event('log', 'info', 'x');
+    event('log', 'info', 'y');
+    hub.flush();
+    expect(a.socket.closedWith?.code).toBe(4001);
+  });
+});
