@@ -1,0 +1,71 @@
+// `npm start`: everything in one process for a first look — the simulated farm and one gateway,
+// meeting on an in-memory bus (or on Redis when REDIS_URL is set). Prints where to connect and
+// an API key that works.
+import { randomBytes } from 'node:crypto';
+import { startCollector } from '../collector/index.ts';
+import { createGateway } from '../gateway/gateway.ts';
+import { MemoryBus, RedisBus, type Bus } from '../shared/bus/index.ts';
+import { CollectorConfigSchema, ConfigError, GatewayConfigSchema, loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+
+const logger = createLogger('licmon');
+
+async function main(): Promise<void> {
+  const gatewayConfig = loadConfig(GatewayConfigSchema);
+  const collectorConfig = loadConfig(CollectorConfigSchema);
+  logger.level = gatewayConfig.LOG_LEVEL;
+  // A key of base64url characters: valid in a WebSocket sub-protocol token, so the browser form works too.
+  const generatedKey = gatewayConfig.API_KEYS.length === 0 ? randomBytes(18).toString('base64url') : undefined;
+  const config = generatedKey ? { ...gatewayConfig, API_KEYS: [generatedKey] } : gatewayConfig;
+
+  const bus: Bus = process.env.REDIS_URL
+    ? await new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger }).connect()
+    : new MemoryBus();
+  const gateway = await createGateway({ config, bus, logger });
+  const collector = await startCollector({ config: collectorConfig, bus, logger });
+  process.stdout.write(banner(gateway.port, config.API_KEYS[0]!, generatedKey !== undefined, bus.kind, collectorConfig.SIM_SITES));
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await collector.stop();
+    await gateway.stop();
+    await bus.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', (s) => void shutdown(s));
+  process.on('SIGTERM', (s) => void shutdown(s));
+}
+
+function banner(port: number, key: string, generated: boolean, busKind: Bus['kind'], sites: readonly string[]): string {
+  const ws = (path: string) => `ws://localhost:${port}${path}?api_key=${key}`;
+  return `
+License Monitor is running: one gateway and a simulated license farm (${sites.join(', ')}) on ${busKind === 'memory' ? 'an in-memory bus' : 'Redis'}.
+
+  API key   ${key}${generated ? '   (generated for this run; set API_KEYS to choose your own)' : ''}
+  Logs      ${ws('/ws/logs')}
+  Metrics   ${ws('/ws/metrics')}
+  Combined  ${ws('/ws/combined')}
+  Health    http://localhost:${port}/healthz
+
+Watch the warnings and errors with the spec's Python client (pip install websockets):
+
+python3 -c 'import asyncio, json, websockets
+async def main():
+    async with websockets.connect("${ws('/ws/logs')}") as ws:
+        await ws.send(json.dumps({"action": "subscribe", "filter": {"level": ["warn", "error"]}}))
+        async for message in ws: log = json.loads(message); print("[" + log["level"] + "] " + log["message"])
+asyncio.run(main())'
+
+Ctrl-C stops.
+
+`;
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'failed to start');
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});
