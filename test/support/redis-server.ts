@@ -35,6 +35,11 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The running server's PID (the benchmark measures its CPU). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Start (or start again, on the same port) and resolve once it accepts connections. */
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs];
