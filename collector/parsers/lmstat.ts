@@ -1,0 +1,208 @@
+// `lmutil lmstat -a -c port@host` → servers (a single server or a triad), vendor daemons and
+// per-feature usage. Never throws: lines it does not know are returned in `unparsed`.
+import { parseExpiry, soonestExpiry } from './expiry.ts';
+import { parseUserLine } from './lmstat-users.ts';
+import { parsePortAtHost, splitLines } from './text.ts';
+import type { FeatureUsage, LicenseServerStatus, ServerState, StatusParseOptions, UnparsedLine, VendorState } from './types.ts';
+import { defaultTimeZone } from './zoned-time.ts';
+
+/** Lines lmutil prints that carry nothing a collector needs. */
+const NOISE = [
+  /^\s*lm(?:util|stat) - Copyright/i,
+  /^\s*Flexible License Manager status on /,
+  /^\s*\[Detecting lmgrd processes\.\.\.\]\s*$/,
+  /^\s*-{10,}\s*$/,
+  /^\s*Feature usage info:\s*$/,
+  /^\s*License file\(s\) on /,
+  /^\s*(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}\s*$/,
+  /^\s*vendor_string:/,
+  /^\s*(?:floating|nodelocked|uncounted|counted|uncounted nodelocked|counted nodelocked)\b.*\blicense\b/i,
+  /^\s*license type:/i,
+];
+
+/** The whole license server could not be queried: these end the useful part of the output. */
+const FATAL_RES = [
+  /^\s*Error getting status: (.+)$/,
+  /^\s*lm(?:util|stat): (.+)$/,
+  /^\s*((?:Cannot connect to license server|Cannot find license file|License server machine is down)\b.*)$/,
+];
+
+const STATUS_RE = /^\s*License server status: (.+?)\s*$/;
+const NOT_RUNNING_RE = /^\s*lmgrd is not running: (.+?)\s*$/;
+const VENDOR_HEADER_RE = /^\s*Vendor daemon status \(on (.+)\):\s*$/;
+const SERVER_RE = /^\s*(\S+): license server (UP|DOWN)(?: \(MASTER\))?(?: v(\S+))?\s*$/;
+const HOST_ERROR_RE = /^\s*(\S+): (.+?)\s*$/;
+const VENDOR_RE = /^\s*(\S+): (UP|DOWN)(?: v(\S+))?\s*$/;
+const USERS_OF_RE = /^\s*Users of ([^\s:]+):\s*(.*?)\s*$/;
+const TOTALS_RE = /^\(Total of (\d+) (?:borrowable )?licenses? issued;\s+Total of (\d+) licenses? in use\)$/;
+const UNCOUNTED_RE = /^\(Uncounted, node-locked\)$/;
+const FEATURE_ERROR_RE = /^\(Error: (\d+ licenses?, .+)\)$/;
+const CANNOT_GET_RE = /^(Cannot get users of .+)$/;
+const DETAIL_RE = /^\s*"([^"]+)" v(\S+?), vendor: ([^,\s]+)(?:, expiry: (.+?))?\s*$/;
+
+type Section = 'preamble' | 'servers' | 'vendors' | 'features';
+
+function newFeature(name: string): FeatureUsage {
+  return {
+    name,
+    vendor: null,
+    version: null,
+    issued: 0,
+    used: 0,
+    queued: 0,
+    reserved: 0,
+    uncounted: false,
+    error: null,
+    checkouts: [],
+    queue: [],
+    reservations: [],
+  };
+}
+
+/** Reads the `(Total of ...)` part of a `Users of F:` line into the feature; false if unknown. */
+function readTotals(feature: FeatureUsage, totals: string): boolean {
+  let match = TOTALS_RE.exec(totals);
+  if (match) {
+    feature.issued = Number(match[1]);
+    feature.used = Number(match[2]);
+    return true;
+  }
+  if (UNCOUNTED_RE.test(totals)) {
+    feature.issued = null;
+    feature.uncounted = true;
+    return true;
+  }
+  match = FEATURE_ERROR_RE.exec(totals) ?? CANNOT_GET_RE.exec(totals);
+  if (match) {
+    feature.error = match[1] ?? totals;
+    return true;
+  }
+  return totals === 'None';
+}
+
+export function parseLmstat(text: string, options: StatusParseOptions = {}): LicenseServerStatus {
+  const now = options.now ?? new Date();
+  const timeZone = options.timeZone ?? defaultTimeZone();
+  const servers: ServerState[] = [];
+  const vendors: VendorState[] = [];
+  const features: FeatureUsage[] = [];
+  const unparsed: UnparsedLine[] = [];
+  const expiries = new Map<FeatureUsage, (string | null)[]>();
+  let errors: string[] = [];
+  let section: Section = 'preamble';
+  /** port@host addresses of the current `License server status:` block. */
+  let block: { host: string; port: number }[] = [];
+  let feature: FeatureUsage | undefined;
+
+  const portOf = (host: string): number | null =>
+    block.find((a) => a.host.toLowerCase() === host.toLowerCase())?.port ?? null;
+  const addServer = (server: ServerState): void => {
+    const index = servers.findIndex((s) => s.host === server.host && s.port === server.port);
+    if (index >= 0) servers[index] = server;
+    else servers.push(server);
+  };
+
+  splitLines(text).forEach((line, index) => {
+    const report = (): void => void unparsed.push({ line: index + 1, text: line });
+    if (line.trim() === '' || NOISE.some((re) => re.test(line))) return;
+
+    let match = STATUS_RE.exec(line);
+    if (match) {
+      section = 'servers';
+      feature = undefined;
+      block = (match[1] ?? '').split(/[,:;]/).flatMap((a) => parsePortAtHost(a) ?? []);
+      return;
+    }
+    match = NOT_RUNNING_RE.exec(line);
+    if (match) {
+      const error = match[1] ?? line.trim();
+      errors.push(error);
+      for (const { host, port } of block) addServer({ host, port, status: 'down', master: false, version: null, error });
+      return;
+    }
+    for (const re of FATAL_RES) {
+      match = re.exec(line);
+      if (match) return void errors.push(match[1] ?? line.trim());
+    }
+    match = VENDOR_HEADER_RE.exec(line);
+    if (match) {
+      section = 'vendors';
+      return;
+    }
+    match = USERS_OF_RE.exec(line);
+    if (match) {
+      section = 'features';
+      feature = newFeature(match[1] ?? '');
+      features.push(feature);
+      if (!readTotals(feature, match[2] ?? '')) report();
+      return;
+    }
+
+    if (section === 'servers') {
+      match = SERVER_RE.exec(line);
+      if (match) {
+        const host = match[1] ?? '';
+        const up = match[2] === 'UP';
+        addServer({ host, port: portOf(host), status: up ? 'up' : 'down', master: up && line.includes('(MASTER)'), version: match[3] ?? null, error: null });
+        return;
+      }
+      // A server of the block that did not answer: `lic3: Cannot connect to license server ...`.
+      match = HOST_ERROR_RE.exec(line);
+      if (match && portOf(match[1] ?? '') !== null) {
+        const host = match[1] ?? '';
+        addServer({ host, port: portOf(host), status: 'down', master: false, version: null, error: match[2] ?? null });
+        return;
+      }
+    }
+    if (section === 'vendors') {
+      match = VENDOR_RE.exec(line);
+      if (match) {
+        vendors.push({ name: match[1] ?? '', status: match[2] === 'UP' ? 'up' : 'down', version: match[3] ?? null, error: null });
+        return;
+      }
+      // `cdslmd: The desired vendor daemon is down. (-97,121)`
+      match = HOST_ERROR_RE.exec(line);
+      if (match) {
+        vendors.push({ name: match[1] ?? '', status: 'down', version: null, error: match[2] ?? null });
+        return;
+      }
+    }
+    if (section === 'features' && feature) {
+      match = DETAIL_RE.exec(line);
+      if (match) {
+        feature.version ??= match[2] ?? null;
+        feature.vendor ??= match[3] ?? null;
+        if (match[4] !== undefined) {
+          const expiry = parseExpiry(match[4]);
+          if (expiry === undefined) return report();
+          expiries.set(feature, [...(expiries.get(feature) ?? []), expiry]);
+        }
+        return;
+      }
+      const user = parseUserLine(line, now, timeZone);
+      if (user?.kind === 'checkout') return void feature.checkouts.push(user.checkout);
+      if (user?.kind === 'queued') {
+        feature.queue.push(user.request);
+        feature.queued += user.request.count;
+        return;
+      }
+      if (user?.kind === 'reservation') {
+        feature.reservations.push(user.reservation);
+        feature.reserved += user.reservation.count;
+        return;
+      }
+    }
+    report();
+  });
+
+  for (const [item, list] of expiries) item.expiry = soonestExpiry(list);
+  const onlyVendor = vendors.length === 1 ? (vendors[0]?.name ?? null) : null;
+  for (const item of features) item.vendor ??= onlyVendor;
+
+  const reachable =
+    servers.some((s) => s.status === 'up') || (servers.length === 0 && errors.length === 0 && features.length > 0);
+  if (!reachable && errors.length === 0) {
+    errors = [servers.find((s) => s.error)?.error ?? 'no license server status in the lmstat output'];
+  }
+  return { tool: 'lmstat', reachable, error: errors[0] ?? null, servers, vendors, features, unparsed };
+}

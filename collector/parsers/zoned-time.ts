@@ -1,0 +1,124 @@
+// Wall-clock times of a license server's time zone ↔ UTC instants, with only Intl (no date
+// library): the tools print local times without a zone, and often without a year.
+
+export interface WallClock {
+  year: number;
+  /** 1-12 */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    // Throws a RangeError on an unknown zone: a configuration error, surfaced at the first use.
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function defaultTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Throws a RangeError naming the zone when it is not a valid IANA time zone. */
+export function assertTimeZone(timeZone: string): void {
+  formatterFor(timeZone);
+}
+
+/** The wall clock shown in `timeZone` at `instant`. */
+export function wallClockAt(instant: Date, timeZone: string): WallClock {
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  return {
+    year: fields.year ?? 1970,
+    month: fields.month ?? 1,
+    day: fields.day ?? 1,
+    hour: fields.hour ?? 0,
+    minute: fields.minute ?? 0,
+    second: fields.second ?? 0,
+  };
+}
+
+function wallAsUtcMs(w: WallClock): number {
+  const ms = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  // Date.UTC maps years 0-99 to 1900-1999; the logs never hold such years, but stay exact.
+  return w.year >= 0 && w.year < 100 ? new Date(ms).setUTCFullYear(w.year) : ms;
+}
+
+/** The zone's offset from UTC at `instantMs`, in milliseconds. */
+function offsetAt(instantMs: number, timeZone: string): number {
+  const wall = wallClockAt(new Date(instantMs), timeZone);
+  return wallAsUtcMs(wall) - Math.floor(instantMs / 1000) * 1000;
+}
+
+/**
+ * The UTC instant at which `timeZone` shows the wall clock `w`. Two passes handle a DST change
+ * between the first guess and the answer; when the two disagree (a repeated or skipped hour)
+ * the larger offset wins, i.e. the earlier instant.
+ */
+export function wallClockToUtc(w: WallClock, timeZone: string): Date {
+  const asUtc = wallAsUtcMs(w);
+  const first = offsetAt(asUtc, timeZone);
+  const second = offsetAt(asUtc - first, timeZone);
+  return new Date(asUtc - (first === second ? first : Math.max(first, second)));
+}
+
+/** Calendar arithmetic on a wall-clock date (no zone involved). */
+export function addDays(w: WallClock, days: number): WallClock {
+  const d = new Date(Date.UTC(w.year, w.month - 1, w.day + days));
+  return { ...w, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** True when month/day/hour/minute/second name a real calendar time (no rollover). */
+export function isValidWallClock(w: WallClock): boolean {
+  if (w.hour > 23 || w.minute > 59 || w.second > 59 || w.month < 1 || w.month > 12 || w.day < 1) {
+    return false;
+  }
+  const leap = w.year % 4 === 0 && (w.year % 100 !== 0 || w.year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][w.month - 1] ?? 0;
+  return w.day <= days;
+}
+
+/**
+ * Largest step into the future still taken as "this year": the server's and the collector's
+ * clocks may disagree by minutes, and that must not move a fresh checkout back a whole year.
+ */
+const CLOCK_SKEW_MS = 24 * 3600 * 1000;
+
+/**
+ * A time printed without a year (`start Mon 1/15 9:30`, `at 01/15 09:30`): this year in the
+ * server's zone, or last year when that would lie in the future.
+ */
+export function resolveYearless(
+  time: Omit<WallClock, 'year'>,
+  now: Date,
+  timeZone: string,
+): Date | null {
+  const thisYear = wallClockAt(now, timeZone).year;
+  for (const year of [thisYear, thisYear - 1, thisYear - 2, thisYear - 3, thisYear - 4]) {
+    const wall = { ...time, year };
+    // 29 February exists only in leap years: walk back to the last one that had it.
+    if (!isValidWallClock(wall)) continue;
+    const instant = wallClockToUtc(wall, timeZone);
+    if (instant.getTime() <= now.getTime() + CLOCK_SKEW_MS) return instant;
+  }
+  return null;
+}
