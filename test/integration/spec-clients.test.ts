@@ -16,6 +16,7 @@ import { CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
 import { LineWatcher, watchProcess } from '../support/line-watcher.ts';
 import { type FeedResult, SPEC_SOURCE, feedLogClient } from '../support/log-feed.ts';
 import { ROOT, type RunningGateway, randomPrefix, startGateway } from '../support/processes.ts';
+import { freePort } from '../support/redis-server.ts';
 import { serveFiles } from '../support/static-files.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -38,11 +39,14 @@ const noPython = skipWithout(spawnSync(PYTHON, ['-c', 'import websockets']).stat
 const noGo = skipWithout(spawnSync('go', ['version']).status === 0 && existsSync(GORILLA_SRC), 'go and gorilla/websocket (Debian: golang-go, golang-github-gorilla-websocket-dev)');
 const noChromium = skipWithout(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} (Debian: chromium)`);
 
-/** The client printed the warm-up logs, then exactly the matching logs, in publish order. */
+/**
+ * The client printed at least `total` logs: warm-up logs, then exactly the matching logs in publish
+ * order (the example programs stop at `total`; a browser page goes on until the test stops feeding).
+ */
 function expectDelivered({ received, warmups, expected }: FeedResult, total: number): void {
-  expect(received, 'the client printed fewer logs than it was fed').toHaveLength(total);
+  expect(received.length, 'the client printed fewer logs than it was fed').toBeGreaterThanOrEqual(total);
   expect(warmups, 'no warm-up log reached the client').toBeGreaterThan(0);
-  expect(received.slice(warmups)).toEqual(expected.slice(0, total - warmups));
+  expect(received.slice(warmups)).toEqual(expected.slice(0, received.length - warmups));
 }
 
 describe('the spec\'s client examples against a gateway', () => {
@@ -70,12 +74,22 @@ describe('the spec\'s client examples against a gateway', () => {
       env: { ...process.env, LICMON_URL: gateway.wsUrl, LICMON_API_KEY: API_KEY, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return { child, ...watchProcess(child) };
+    const watched = watchProcess(child);
+    return {
+      ...watched,
+      stop: () => child.kill('SIGKILL'),
+      /** Its exit code; one still running after a while is killed, so a hang fails with its output. */
+      async exitCode(): Promise<number | string> {
+        await watched.watcher.waitFor(() => false, 10_000);
+        child.kill('SIGKILL');
+        return watched.exited;
+      },
+    };
   }
 
   it.skipIf(noPython)('Python (websockets): subscribes to errors and prints only error logs, in order', async () => {
     const total = 12;
-    const { child, watcher, exited } = runClient(PYTHON, ['test/clients/python/stream_logs.py', String(total)], { PYTHONUNBUFFERED: '1' });
+    const { watcher, exitCode, stop } = runClient(PYTHON, ['test/clients/python/stream_logs.py', String(total)], { PYTHONUNBUFFERED: '1' });
     try {
       const result = await feedLogClient({
         bus, tag: `py-${prefix}`, watcher, total,
@@ -83,11 +97,11 @@ describe('the spec\'s client examples against a gateway', () => {
         wants: (log) => log.level === 'error',
       });
       // A frame that is not a log (no 'level') would have crashed it with a KeyError.
-      expect(await exited, watcher.tail()).toBe(0);
+      expect(await exitCode(), watcher.tail()).toBe(0);
       expect(watcher.lines.filter((line) => !LOG_LINE.test(line)), 'output other than logs').toEqual([]);
       expectDelivered(result, total);
     } finally {
-      child.kill('SIGKILL');
+      stop();
     }
   });
 
@@ -100,7 +114,7 @@ describe('the spec\'s client examples against a gateway', () => {
       env: { ...process.env, GOPROXY: 'off', GOFLAGS: '-mod=mod', ...(cacheless ? { GOCACHE: join(scratch, 'go-cache') } : {}) },
     });
     const total = 16;
-    const { child, watcher, exited } = runClient(binary, [String(total)]);
+    const { watcher, exitCode, stop } = runClient(binary, [String(total)]);
     // Go's logger writes "2006/01/02 15:04:05 " before each line.
     const logLine = (line: string) => {
       const text = line.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /, '');
@@ -111,12 +125,12 @@ describe('the spec\'s client examples against a gateway', () => {
         bus, tag: `go-${prefix}`, watcher, total, logLine,
         wants: (log) => log.level === 'error' || log.level === 'warn',
       });
-      expect(await exited, watcher.tail()).toBe(0);
+      expect(await exitCode(), watcher.tail()).toBe(0);
       // A frame that is not a log would print as "[%!s(<nil>)] %!s(<nil>)".
       expect(watcher.lines.filter((line) => logLine(line) === undefined), 'output other than logs').toEqual([]);
       expectDelivered(result, total);
     } finally {
-      child.kill('SIGKILL');
+      stop();
     }
   });
 
@@ -162,8 +176,10 @@ describe('the spec\'s client examples against a gateway', () => {
   }, 90_000);
 
   it.skipIf(noChromium)('browser: the spec\'s ReconnectingWebSocket reconnects after its gateway restarts', async () => {
-    // A gateway of its own, restarted on the same port, so the other tests' gateway stays up.
-    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, API_KEYS: API_KEY };
+    // A gateway of its own, restarted on the same port, so the other tests' gateway stays up. The
+    // port is chosen up front: a port the kernel picked (PORT=0) cannot be bound again while the
+    // last connections linger in TIME_WAIT, an explicitly chosen one can.
+    const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, API_KEYS: API_KEY, PORT: String(await freePort()) };
     let own = await startGateway(env);
     const browser = await launchChromium();
     const pages = await serveFiles(join(ROOT, 'test/clients/browser'));
@@ -182,7 +198,7 @@ describe('the spec\'s client examples against a gateway', () => {
       expect(await own.exited).toBe(0);
       expect(await watcher.waitFor((lines) => lines.includes('Reconnecting in 200ms...'), 15_000), watcher.tail()).toBe(true);
 
-      own = await startGateway({ ...env, PORT: String(own.port) });
+      own = await startGateway(env);
       expect(await watcher.waitFor(() => connections() === 2, 30_000), watcher.tail()).toBe(true);
       expect(await page.evaluate('[rws.ws.readyState, rws.retries]')).toEqual([1, 0]);
       expect(watcher.lines.filter((line) => line.startsWith('page error') || line === 'Max retries exceeded')).toEqual([]);
