@@ -2,22 +2,22 @@
 // reporting, the idle sweep and the drain. Dependencies come in explicitly; nothing reads the
 // environment here.
 import { randomBytes } from 'node:crypto';
-import type { HttpResponse, us_listen_socket, us_socket_context_t, WebSocket } from 'uWebSockets.js';
+import type { us_listen_socket, WebSocket } from 'uWebSockets.js';
 import type { Bus } from '../shared/bus/index.ts';
 import type { GatewayConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CloseCode } from '../shared/protocol/index.ts';
 import { handleClientFrame, type ActionContext } from './actions.ts';
-import type { AuthResult, Authenticator, Principal } from './auth/authenticator.ts';
-import { readCredentials } from './auth/credentials.ts';
+import type { Authenticator } from './auth/authenticator.ts';
 import { StaticKeyAuthenticator } from './auth/static-keys.ts';
-import { ENDPOINTS, KIND_METRICS, type Endpoint } from './endpoints.ts';
+import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
 import { compileFilter } from './filter/filter.ts';
-import { registerHttpRoutes, sendHttpError } from './http.ts';
+import { registerHttpRoutes } from './http.ts';
 import { Hub } from './hub.ts';
 import { MetricsClock } from './metrics-clock.ts';
 import { Session } from './session.ts';
 import { GatewayStats, renderPrometheus } from './stats.ts';
+import { createUpgradeHandler, type UpgradeDeps, type UserData } from './upgrade.ts';
 import { listenExclusive, uWS, uwsRuntime } from './uws.ts';
 
 export interface GatewayDeps {
@@ -37,12 +37,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-interface UserData {
-  endpoint: Endpoint;
-  principal: Principal;
-  session?: Session;
-}
-
 const PRESENCE_INTERVAL_MS = 1000;
 
 export async function createGateway({ config, bus, logger, authenticator }: GatewayDeps): Promise<Gateway> {
@@ -60,6 +54,8 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
   let nextSessionId = 1;
   let cluster = { active: 0, total: 0 };
 
+  const upgradeDeps: UpgradeDeps = { auth, logger, isDraining: () => draining, countRejected: (status) => stats.countRejectedUpgrade(status) };
+
   const app = uWS.App();
   for (const endpoint of ENDPOINTS) {
     app.ws<UserData>(endpoint.path, {
@@ -72,27 +68,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
       // Idleness is judged on client messages by our own sweep (the spec's 5 minutes, with a clear close code).
       idleTimeout: 0,
       sendPingsAutomatically: false,
-      upgrade: (res, req, context) => {
-        if (draining) return reject(res, 503, 'this gateway is shutting down; connect to another');
-        const secKey = req.getHeader('sec-websocket-key');
-        const extensions = req.getHeader('sec-websocket-extensions');
-        const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
-        const finish = (result: AuthResult) => {
-          if (!result.ok) return reject(res, result.status, result.message);
-          res.upgrade<UserData>({ endpoint, principal: result.principal }, secKey, credentials.protocol, extensions, context as us_socket_context_t);
-        };
-        const result = auth.authenticate(credentials.key, endpoint.name);
-        if (!(result instanceof Promise)) return finish(result);
-        let aborted = false;
-        res.onAborted(() => (aborted = true));
-        result.then(
-          (r) => !aborted && res.cork(() => finish(r)),
-          (err: unknown) => {
-            logger.error({ err: String(err) }, 'authentication failed');
-            if (!aborted) reject(res, 503, 'authentication is unavailable; try again');
-          },
-        );
-      },
+      upgrade: createUpgradeHandler(endpoint, upgradeDeps),
       open: (ws) => {
         const data = ws.getUserData();
         const defaultInterval = endpoint.kinds & KIND_METRICS ? config.METRICS_DEFAULT_INTERVAL_MS : 0;
@@ -131,11 +107,6 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
       },
     });
   }
-
-  const reject = (res: HttpResponse, status: number, message: string) => {
-    stats.countRejectedUpgrade(status);
-    sendHttpError(res, status, message);
-  };
 
   registerHttpRoutes(app, {
     isReady: () => bus.ready && !draining,
