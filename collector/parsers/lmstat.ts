@@ -2,7 +2,7 @@
 // per-feature usage. Never throws: lines it does not know are returned in `unparsed`.
 import { parseExpiry, soonestExpiry } from './expiry.ts';
 import { parseUserLine } from './lmstat-users.ts';
-import { parsePortAtHost, splitLines } from './text.ts';
+import { parsePortAtHost, splitLines, toCount } from './text.ts';
 import type { FeatureUsage, LicenseServerStatus, ServerState, StatusParseOptions, UnparsedLine, VendorState } from './types.ts';
 import { defaultTimeZone } from './zoned-time.ts';
 
@@ -63,8 +63,11 @@ function newFeature(name: string): FeatureUsage {
 function readTotals(feature: FeatureUsage, totals: string): boolean {
   let match = TOTALS_RE.exec(totals);
   if (match) {
-    feature.issued = Number(match[1]);
-    feature.used = Number(match[2]);
+    const issued = toCount(match[1]);
+    const used = toCount(match[2]);
+    if (issued === undefined || used === undefined) return false;
+    feature.issued = issued;
+    feature.used = used;
     return true;
   }
   if (UNCOUNTED_RE.test(totals)) {
