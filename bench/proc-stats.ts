@@ -1,0 +1,69 @@
+// What the bench reads about processes and the machine: CPU pinning (taskset), and from /proc the
+// resident memory and CPU time of a process.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** True when `taskset` (util-linux) is available and there are at least two cores to split. */
+export function canPin(cores: number): boolean {
+  if (cores < 2) return false;
+  try {
+    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pin a running process, every thread it has and will create, to one core. */
+export function pinToCore(pid: number, core: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
+
+/** Resident set size in bytes (0 when the process is gone). */
+export function rssBytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU seconds used so far (0 when the process is gone). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sum over several processes. */
+export const totalRss = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
+export const totalCpu = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+
+/** Measures CPU use (cores busy, 1 = one full core) of a set of processes over an interval. */
+export class CpuMeter {
+  private startCpu: number;
+  private startAt = performance.now();
+
+  constructor(private readonly pids: readonly number[]) {
+    this.startCpu = totalCpu(pids);
+  }
+
+  /** Cores busy since construction or the last read; restarts the interval. */
+  read(): number {
+    const cpu = totalCpu(this.pids);
+    const now = performance.now();
+    const busy = (cpu - this.startCpu) / ((now - this.startAt) / 1000);
+    this.startCpu = cpu;
+    this.startAt = now;
+    return busy;
+  }
+}

@@ -1,0 +1,86 @@
+// How big and how long each scenario runs. `quick` (the default, about two minutes) and `full`
+// (the figures of issue 6, about fifteen to twenty minutes); `smoke` is the test suite's tiny run.
+
+export interface FanOutProfile {
+  readonly conns: number;
+  /** Messages published first at a low rate, every delivery counted (a correctness check). */
+  readonly exactMessages: number;
+  /** Offered deliveries/s of the first step; each next step multiplies the publish rate by `growth`. */
+  readonly startDeliveries: number;
+  readonly growth: number;
+  readonly maxSteps: number;
+  readonly warmupMs: number;
+  readonly windowMs: number;
+  /** A step is saturated when it delivers less than this share of what was offered. */
+  readonly saturatedBelow: number;
+  readonly latencyMs: number;
+  /** One connection in this many samples latency. */
+  readonly probeEvery: number;
+}
+
+export interface ScaleProfile {
+  /** Idle connections on one server process. */
+  readonly conns: number;
+  /** Gateway processes and connections per process for the multi-process run (gateway only). */
+  readonly multi: { readonly processes: number; readonly connsPerProcess: number };
+  readonly settleMs: number;
+}
+
+export interface MetricsProfile {
+  readonly conns: number;
+  /** The `configure` intervals, spread evenly over the connections. */
+  readonly intervals: readonly number[];
+  /** Snapshots published per second (one license server). */
+  readonly publishRate: number;
+  readonly windowMs: number;
+  /** A connection's mean interval must be within this share of what it asked for. */
+  readonly tolerance: number;
+}
+
+export interface SlowProfile {
+  readonly conns: number;
+  /** Share of the connections that stop reading. */
+  readonly slowShare: number;
+  readonly windowMs: number;
+  /** Publish rate when the fan-out scenario did not measure this system (else half its saturation). */
+  readonly fallbackRate: number;
+}
+
+export interface Profile {
+  readonly name: 'quick' | 'full' | 'smoke';
+  /** Load-generator worker processes (each holds up to 15,000 connections). */
+  readonly workers: number;
+  readonly fanOut: FanOutProfile;
+  readonly scale: ScaleProfile;
+  readonly metrics: MetricsProfile;
+  readonly slow: SlowProfile;
+}
+
+export const QUICK: Profile = {
+  name: 'quick',
+  workers: 1,
+  fanOut: { conns: 2000, exactMessages: 100, startDeliveries: 100_000, growth: 2, maxSteps: 8, warmupMs: 300, windowMs: 1200, saturatedBelow: 0.85, latencyMs: 2500, probeEvery: 20 },
+  scale: { conns: 2000, multi: { processes: 6, connsPerProcess: 500 }, settleMs: 1000 },
+  metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 4000, tolerance: 0.1 },
+  slow: { conns: 2000, slowShare: 0.1, windowMs: 4000, fallbackRate: 100 },
+};
+
+export const FULL: Profile = {
+  name: 'full',
+  workers: 8,
+  fanOut: { conns: 10_000, exactMessages: 200, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, latencyMs: 10_000, probeEvery: 50 },
+  scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
+  metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
+  slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },
+};
+
+export const SMOKE: Profile = {
+  name: 'smoke',
+  workers: 1,
+  fanOut: { conns: 21, exactMessages: 200, startDeliveries: 2000, growth: 2, maxSteps: 2, warmupMs: 100, windowMs: 300, saturatedBelow: 0.85, latencyMs: 300, probeEvery: 3 },
+  scale: { conns: 20, multi: { processes: 2, connsPerProcess: 10 }, settleMs: 100 },
+  metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },
+  slow: { conns: 20, slowShare: 0.1, windowMs: 300, fallbackRate: 50 },
+};
+
+export const PROFILES = { quick: QUICK, full: FULL, smoke: SMOKE } as const;

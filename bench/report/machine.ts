@@ -1,0 +1,52 @@
+// The machine and software versions a run measured, for BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGB: number;
+  readonly kernel: string;
+  readonly node: string;
+  readonly redis: string;
+  readonly uws: string;
+  readonly socketIo: string;
+  readonly ws: string;
+  readonly ioredis: string;
+  readonly openFilesLimit: string;
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function command(file: string, args: string[]): string {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  const redis = /v=(\S+)/.exec(command('redis-server', ['--version']))?.[1] ?? 'unknown';
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGB: Math.round(totalmem() / 1024 ** 3),
+    kernel: release(),
+    node: process.version,
+    redis,
+    // The alias package's version names the uWS.js release it ships ("20.30.0-unofficial.0").
+    uws: packageVersion('uWebSockets.js'),
+    socketIo: packageVersion('socket.io'),
+    ws: packageVersion('ws'),
+    ioredis: packageVersion('ioredis'),
+    openFilesLimit: command('sh', ['-c', 'ulimit -n']),
+  };
+}

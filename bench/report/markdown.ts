@@ -1,0 +1,91 @@
+// BENCHMARKS.md, written by the run: the ratios as the headline, then the targets, how it was
+// measured, the tables, and the gateway's hottest functions when it was profiled.
+import * as f from '../format.ts';
+import { succeeded, type BenchResults } from '../harness.ts';
+import { SYSTEM_LABELS } from '../systems/system.ts';
+import type { HotFunction } from './cpu-profile.ts';
+import { renderMarkdown, scenarioTables } from './tables.ts';
+import { bottleneck, checkTargets } from './targets.ts';
+
+function headline(results: BenchResults): string[] {
+  const gateway = succeeded(results.fanOut.gateway);
+  if (!gateway) return ['- The gateway was not measured in fan-out by this run.'];
+  const lines: string[] = [];
+  const g = gateway.saturation.delivered;
+  const ceiling = succeeded(results.fanOut.ceiling);
+  if (ceiling) lines.push(`- **${f.percent(g / ceiling.saturation.delivered)} of the ceiling**: this gateway delivered ${f.count(g)} frames/s with filters on and Redis in the path; a bare uWS.js app sending pre-serialized frames to every client, no Redis, delivered ${f.count(ceiling.saturation.delivered)}/s (target ≥ 70%).`);
+  for (const [id, goal] of [['ws-ioredis', 15], ['socketio-redis', 20]] as const) {
+    const peer = succeeded(results.fanOut[id]);
+    if (peer) lines.push(`- **${f.times(g / peer.saturation.delivered)} ${SYSTEM_LABELS[id].replace('peer: ', '')}** (${f.count(peer.saturation.delivered)}/s; target ≥ ${goal}×).`);
+  }
+  lines.push(`- Latency publish→client at half saturation: p50 ${f.ms(gateway.latency.p50Ms)}, p99 ${f.ms(gateway.latency.p99Ms)}, p99.9 ${f.ms(gateway.latency.p999Ms)}.`);
+  const scale = succeeded(results.scale.gateway);
+  if (scale) lines.push(`- ${f.bytes(scale.bytesPerConnection)} of gateway memory per idle connection (${scale.opened} connections).`);
+  lines.push(`- At saturation ${bottleneck(gateway)}.`);
+  return lines;
+}
+
+function machine(results: BenchResults): string[] {
+  const m = results.machine;
+  return [
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Linux ${m.kernel}, open-files limit ${m.openFilesLimit}.`,
+    `- Versions: Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, Socket.IO ${m.socketIo}, ws ${m.ws}, ioredis ${m.ioredis}.`,
+    results.pinned
+      ? '- Pinning: every server process on core 0 (`taskset`); the runner, its load-generator worker(s), the publisher and Redis on core 1.'
+      : '- Pinning: **off** (taskset missing or a single core): server and load generator shared the cores, so the figures understate the servers.',
+  ];
+}
+
+const METHOD = [
+  '- **This gateway**: the real `gateway/main.ts` process, subscribed to a private `redis-server`; messages are published as collectors publish them (`RedisBus.publish`: the history + publish Lua script, auto-pipelined).',
+  '- **Ceiling**: `bench/peers/ceiling-uws.ts`, a bare uWS.js app that generates the same frames itself and sends every frame to every client — no Redis, no filtering, no JSON; batched (each connection corked once per tick with the tick\'s frames inside).',
+  '- **Peers**, same Redis channels, same filter semantics: `bench/peers/ws-ioredis.ts` (`ws` + ioredis, the usual way: JSON.parse, test each client\'s filter, `ws.send(JSON.stringify(msg))`) and `bench/peers/socketio-redis.ts` (Socket.IO + `@socket.io/redis-adapter`, one room per distinct filter, broadcast with `io.local`).',
+  '- **Load generator**: `bench/load/`, raw TCP sockets with the WebSocket handshake and frame parsing written by hand (Socket.IO spoken at the engine.io v4 level); it counts frames without decoding them and reads the send timestamp (monotonic clock, `metadata.bt`) only on probe connections. The ceiling\'s figure, far above the others, is the proof it had headroom.',
+  '- Each system is started afresh for each scenario. Filter groups: a third unfiltered, a third `level: [error, warn]`, a third `source` + case-insensitive `pattern`; the message cycle gives them 4/4, 2/4 and 1/4 of the messages.',
+];
+
+function profileSection(hot: readonly HotFunction[]): string[] {
+  if (hot.length === 0) return [];
+  return [
+    '## Where the gateway spends its time',
+    '',
+    'Self time of the hottest functions in the gateway process during the fan-out scenario (`--cpu-prof`), as a share of its busy time.',
+    '',
+    '| function | where | self time | share |',
+    '| --- | --- | --- | --- |',
+    ...hot.map((h) => `| \`${h.name}\` | ${h.where || '(native)'} | ${h.selfMs.toFixed(0)} ms | ${f.percent(h.share)} |`),
+    '',
+  ];
+}
+
+export function benchmarksMarkdown(results: BenchResults, hot: readonly HotFunction[] = []): string {
+  const targets = checkTargets(results);
+  const mark = (met: boolean | null) => (met === null ? '— not measured' : met ? '✅ met' : '❌ missed');
+  return [
+    '# Benchmarks',
+    '',
+    `Written by \`${results.command}\` on ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC (${results.profile} profile, ${Math.round(results.durationSeconds)} s). Do not edit: run it again. The raw figures of every run are in \`bench/results/*.json\`.`,
+    '',
+    '## Headline',
+    '',
+    ...headline(results),
+    '',
+    '## Targets (issue 6)',
+    '',
+    '| target | measured | result | by how much, and why |',
+    '| --- | --- | --- | --- |',
+    ...targets.map((t) => `| ${t.target} | ${t.measured} | ${mark(t.met)} | ${t.why.replaceAll('|', '\\|')} |`),
+    '',
+    '## How it was measured',
+    '',
+    `Command: \`${results.command}\` (\`npm run bench\` is the quick profile of about two minutes; \`npm run bench -- --full\` uses the issue's figures).`,
+    '',
+    ...machine(results),
+    ...METHOD,
+    '',
+    '## Results',
+    '',
+    ...scenarioTables(results).flatMap((table) => [`### ${table.title}`, '', table.note, '', renderMarkdown(table), '']),
+    ...profileSection(hot),
+  ].join('\n');
+}

@@ -1,0 +1,137 @@
+// One table per scenario, as rows of text: rendered aligned in the terminal and as Markdown in
+// BENCHMARKS.md.
+import * as f from '../format.ts';
+import { errorOf, succeeded, type BenchResults, type Outcome } from '../harness.ts';
+import type { FanOutResult } from '../scenarios/fan-out.ts';
+import type { ScaleResult } from '../scenarios/scale.ts';
+import { SYSTEM_LABELS, type SystemId } from '../systems/system.ts';
+
+export interface Table {
+  readonly title: string;
+  readonly note: string;
+  readonly header: readonly string[];
+  readonly rows: ReadonlyArray<readonly string[]>;
+}
+
+function failedRow(label: string, error: string, width: number): string[] {
+  return [label, `failed: ${error.slice(0, 80)}`, ...Array<string>(width - 2).fill('')];
+}
+
+function rowsOf<T extends object>(results: Partial<Record<SystemId, Outcome<T>>>, width: number, row: (id: SystemId, r: T) => string[]): string[][] {
+  return (Object.entries(results) as Array<[SystemId, Outcome<T>]>).map(([id, r]) => {
+    const result = succeeded(r);
+    return result ? row(id, result) : failedRow(SYSTEM_LABELS[id], errorOf(r) ?? '', width);
+  });
+}
+
+function fanOutTable(results: BenchResults): Table {
+  const gateway = results.fanOut.gateway;
+  const ceiling = results.fanOut.ceiling;
+  const sat = (r: Outcome<FanOutResult> | undefined) => succeeded(r)?.saturation.delivered ?? Number.NaN;
+  return {
+    title: 'Fan-out',
+    note: 'Delivered frames/s at saturation (the best step of a stepped publish rate); latency publish→client at half that rate; CPU in cores busy at the saturating step.',
+    header: ['system', 'delivered/s at saturation', 'of ceiling', 'gateway ÷ this', 'p50', 'p99', 'p99.9', 'server CPU', 'generator CPU', 'exact delivery'],
+    rows: rowsOf(results.fanOut, 10, (id, r) => {
+      const best = r.steps.reduce((a, b) => (b.delivered > a.delivered ? b : a));
+      return [
+        SYSTEM_LABELS[id],
+        `${f.count(r.saturation.delivered)}${r.saturation.reached ? '' : ' (not saturated)'}`,
+        f.percent(r.saturation.delivered / sat(ceiling)),
+        id === 'gateway' ? '—' : f.times(sat(gateway) / r.saturation.delivered),
+        f.ms(r.latency.p50Ms),
+        f.ms(r.latency.p99Ms),
+        f.ms(r.latency.p999Ms),
+        best.serverCpu.toFixed(2),
+        best.generatorCpu.toFixed(2),
+        `${r.exact.received}/${r.exact.expected}`,
+      ];
+    }),
+  };
+}
+
+function scaleRow(label: string, r: ScaleResult): string[] {
+  return [
+    label,
+    String(r.processes),
+    `${r.opened}/${r.asked}`,
+    `${(r.acceptMs / 1000).toFixed(1)} s (${f.count(r.opened / (r.acceptMs / 1000))}/s)`,
+    f.bytes(r.bytesPerConnection),
+    f.bytes(r.rssAfter),
+    `${r.broadcast.reached}/${r.opened}`,
+    `${r.broadcast.ms.toFixed(0)} ms`,
+  ];
+}
+
+function scaleTable(results: BenchResults): Table {
+  const rows = rowsOf(results.scale, 8, (id, r) => scaleRow(SYSTEM_LABELS[id], r));
+  const label = 'this gateway, several processes';
+  const multi = succeeded(results.scaleMulti);
+  if (multi) rows.push(scaleRow(label, multi));
+  else if (results.scaleMulti) rows.push(failedRow(label, errorOf(results.scaleMulti) ?? '', 8));
+  return {
+    title: 'Scale (idle connections)',
+    note: 'Connections subscribed to everything, then idle; RSS growth of the server process(es) per connection; one published message must reach every connection.',
+    header: ['system', 'processes', 'ready/asked', 'time to accept', 'RSS per connection', 'server RSS', 'broadcast reached', 'broadcast time'],
+    rows,
+  };
+}
+
+function metricsTable(results: BenchResults): Table {
+  return {
+    title: 'Metrics intervals',
+    note: 'Connections on the metrics stream with mixed `configure` intervals; a connection honours its interval when its mean interval over the window is within tolerance.',
+    header: ['system', 'connections', 'interval honoured', 'server CPU s/s', 'frames/s', 'mean interval per asked interval (worst)'],
+    rows: rowsOf(results.metrics, 6, (id, r) => [
+      SYSTEM_LABELS[id],
+      String(r.opened),
+      `${r.honoured}/${r.opened} (±${f.percent(r.tolerance)})`,
+      r.serverCpu.toFixed(3),
+      f.count(r.framesPerSecond),
+      r.intervals.map((i) => `${i.interval}: ${i.meanMs.toFixed(0)} (${i.worstMs.toFixed(0)})`).join(', '),
+    ]),
+  };
+}
+
+function slowTable(results: BenchResults): Table {
+  return {
+    title: 'Slow consumers',
+    note: 'A share of unfiltered connections stop reading, at half the system\'s fan-out saturation; the readers should still get everything.',
+    header: ['system', 'slow/all', 'publish/s', 'readers got', 'server RSS start → peak', 'slow closed by server', 'readers closed'],
+    rows: rowsOf(results.slow, 7, (id, r) => [
+      SYSTEM_LABELS[id],
+      `${r.slow}/${r.conns}`,
+      f.count(r.publishRate),
+      `${f.count(r.delivered)}/s of ${f.count(r.expected)}/s (${f.percent(r.delivered / r.expected)})`,
+      `${f.bytes(r.rssStart)} → ${f.bytes(r.rssPeak)}`,
+      `${r.slowClosed}${Object.keys(r.slowCloseCodes).length ? ` (codes ${Object.entries(r.slowCloseCodes).map(([c, n]) => `${c}×${n}`).join(', ')})` : ''}`,
+      String(r.readersClosed),
+    ]),
+  };
+}
+
+export function scenarioTables(results: BenchResults): Table[] {
+  const tables: Table[] = [];
+  if (Object.keys(results.fanOut).length) tables.push(fanOutTable(results));
+  if (Object.keys(results.scale).length || results.scaleMulti) tables.push(scaleTable(results));
+  if (Object.keys(results.metrics).length) tables.push(metricsTable(results));
+  if (Object.keys(results.slow).length) tables.push(slowTable(results));
+  return tables;
+}
+
+/** Aligned plain text for the terminal. */
+export function renderText(table: Table): string {
+  const all = [table.header, ...table.rows];
+  const widths = table.header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+  const line = (row: readonly string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [`${table.title}`, line(table.header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(table: Table): string {
+  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  return [
+    `| ${table.header.map(escape).join(' | ')} |`,
+    `| ${table.header.map(() => '---').join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,84 @@
+// The targets of issue 6, checked against a run: met, missed (by how much, and what the
+// measurements say about why), or not measured at this profile.
+import * as f from '../format.ts';
+import { errorOf, succeeded, type BenchResults, type Outcome } from '../harness.ts';
+import type { FanOutResult, FanOutStep } from '../scenarios/fan-out.ts';
+import type { ScaleResult } from '../scenarios/scale.ts';
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  /** null: not measured by this run. */
+  readonly met: boolean | null;
+  readonly why: string;
+}
+
+function bestStep(r: FanOutResult): FanOutStep {
+  return r.steps.reduce((a, b) => (b.delivered > a.delivered ? b : a));
+}
+
+/** What the CPU figures of the saturating step say about where the limit was. */
+export function bottleneck(r: FanOutResult): string {
+  const step = bestStep(r);
+  const server = step.serverCpu >= 0.9 ? `the server process was CPU-bound (${step.serverCpu.toFixed(2)} of its core)` : `the server used ${step.serverCpu.toFixed(2)} of its core`;
+  const generator =
+    step.generatorCpu >= 0.9
+      ? `the load generator was busy too (${step.generatorCpu.toFixed(2)} cores): the figure may be a lower bound`
+      : `the load generator had headroom (${step.generatorCpu.toFixed(2)} cores)`;
+  return `${server}; ${generator}; Redis ${step.redisCpu.toFixed(2)} cores`;
+}
+
+function ratioTarget(results: BenchResults, target: string, peer: 'ceiling' | 'ws-ioredis' | 'socketio-redis', goal: number): TargetCheck {
+  const gateway = succeeded(results.fanOut.gateway);
+  const other = succeeded(results.fanOut[peer]);
+  if (!gateway || !other) return { target, measured: 'not measured', met: null, why: 'this run did not measure both systems' };
+  const ratio = gateway.saturation.delivered / other.saturation.delivered;
+  const asCeilingShare = peer === 'ceiling';
+  const measured = asCeilingShare ? `${f.percent(ratio)} (${f.count(gateway.saturation.delivered)} vs ${f.count(other.saturation.delivered)}/s)` : `${f.times(ratio)} (${f.count(gateway.saturation.delivered)} vs ${f.count(other.saturation.delivered)}/s)`;
+  if (ratio >= goal) return { target, measured, met: true, why: '' };
+  const short = asCeilingShare ? `missed by ${((goal - ratio) * 100).toFixed(0)} points` : `missed by ${f.times(goal / ratio)} (reached ${f.percent(ratio / goal)} of the goal)`;
+  return { target, measured, met: false, why: `${short}; needs ${f.times(goal / ratio)} more throughput. At saturation ${bottleneck(gateway)}.` };
+}
+
+function latencyTarget(results: BenchResults): TargetCheck {
+  const target = 'p99 publish→client latency at half saturation ≤ 10 ms';
+  const gateway = succeeded(results.fanOut.gateway);
+  if (!gateway) return { target, measured: 'not measured', met: null, why: '' };
+  const { p99Ms, p50Ms, publishRate, samples } = gateway.latency;
+  const measured = `p99 ${f.ms(p99Ms)} (p50 ${f.ms(p50Ms)}; ${samples} samples at ${f.count(publishRate)} msgs/s)`;
+  if (p99Ms <= 10) return { target, measured, met: true, why: '' };
+  return { target, measured, met: false, why: `missed by ${f.ms(p99Ms - 10)}.` };
+}
+
+function memoryTarget(results: BenchResults): TargetCheck {
+  const target = 'memory per idle connection ≤ 2 KB';
+  const gateway = succeeded(results.scale.gateway);
+  if (!gateway) return { target, measured: 'not measured', met: null, why: '' };
+  const ceiling = succeeded(results.scale.ceiling);
+  const measured = `${f.bytes(gateway.bytesPerConnection)}${ceiling ? ` (bare uWS.js: ${f.bytes(ceiling.bytesPerConnection)})` : ''} over ${gateway.opened} connections`;
+  if (gateway.bytesPerConnection <= 2048) return { target, measured, met: true, why: '' };
+  return { target, measured, met: false, why: `missed by ${f.bytes(gateway.bytesPerConnection - 2048)} per connection.` };
+}
+
+function countTarget(target: string, r: Outcome<ScaleResult> | undefined, goal: number): TargetCheck {
+  const scale = succeeded(r);
+  if (!scale) return { target, measured: r ? `failed: ${errorOf(r)}` : 'not measured', met: r ? false : null, why: '' };
+  const measured = `${scale.opened} ready on ${scale.processes} process(es), broadcast reached ${scale.broadcast.reached}`;
+  if (scale.asked < goal) return { target, measured, met: null, why: `this profile asks for ${scale.asked}; run \`npm run bench -- --full\`.` };
+  const met = scale.opened >= goal && scale.broadcast.reached >= scale.opened;
+  if (met) return { target, measured, met, why: '' };
+  const why = scale.opened < goal ? `${goal - scale.opened} short${scale.errors.length ? `: ${scale.errors.join('; ')}` : ''}.` : `${scale.opened - scale.broadcast.reached} connections did not receive the broadcast.`;
+  return { target, measured, met, why };
+}
+
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  return [
+    ratioTarget(results, 'fan-out ≥ 70% of the bare-uWS.js ceiling', 'ceiling', 0.7),
+    ratioTarget(results, 'fan-out ≥ 15× the ws + ioredis peer', 'ws-ioredis', 15),
+    ratioTarget(results, 'fan-out ≥ 20× Socket.IO + redis-adapter', 'socketio-redis', 20),
+    latencyTarget(results),
+    memoryTarget(results),
+    countTarget('19,000 connections on one gateway process, all receiving', results.scale.gateway, 19_000),
+    countTarget('100,000 connections across six gateway processes, all receiving', results.scaleMulti, 100_000),
+  ];
+}

@@ -1,0 +1,122 @@
+// Fan-out: connections split in three filter groups (unfiltered; level error,warn; source +
+// pattern). First a few messages at a low rate, every delivery counted; then the publish rate is
+// stepped up until delivery saturates; then latency is sampled at half the saturated rate.
+import { count } from '../format.ts';
+import { totals } from '../load/generator.ts';
+import type { FanOutProfile } from '../profiles.ts';
+import { CpuMeter } from '../proc-stats.ts';
+import { percentile, sleep, waitUntilStable } from '../stats.ts';
+import { FILTER_GROUPS, matchShare } from '../workload/log-mix.ts';
+import type { ScenarioContext } from './context.ts';
+
+export interface FanOutStep {
+  readonly publishRate: number;
+  /** Deliveries/s the publish rate asks for (messages actually published × matching connections). */
+  readonly offered: number;
+  readonly delivered: number;
+  /** Cores busy: the server process(es), the load generator, the system's Redis. */
+  readonly serverCpu: number;
+  readonly generatorCpu: number;
+  readonly redisCpu: number;
+}
+
+export interface LatencyResult {
+  readonly publishRate: number;
+  readonly delivered: number;
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+}
+
+export interface FanOutResult {
+  readonly conns: number;
+  readonly opened: number;
+  /** Frames one published message yields across all connections (on average over the cycle). */
+  readonly deliveriesPerMessage: number;
+  readonly exact: { readonly messages: number; readonly expected: number; readonly received: number };
+  readonly steps: readonly FanOutStep[];
+  /** The most delivered in a step, and whether a step fell short of what it offered. */
+  readonly saturation: { readonly delivered: number; readonly publishRate: number; readonly reached: boolean };
+  readonly latency: LatencyResult;
+  /** Connections the server closed during the run. */
+  readonly closed: number;
+}
+
+/** Frames received so far, across every connection. */
+async function frames(ctx: ScenarioContext): Promise<number> {
+  return totals(await ctx.generator.stats()).frames;
+}
+
+export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise<FanOutResult> {
+  const { system, generator, log } = ctx;
+  const perGroup = Math.floor(p.conns / FILTER_GROUPS.length);
+  const groups = FILTER_GROUPS.map((g) => ({ name: g.name, count: perGroup, setup: system.setupFrames({ filter: g.filter }), share: system.filters ? matchShare(g.filter) : 1 }));
+  const opening = await generator.open(system.target('logs'), groups, { probeEvery: p.probeEvery });
+  if (opening.opened === 0) throw new Error(`no connection opened: ${opening.errors.join('; ')}`);
+  if (opening.failed > 0) log(`  ${opening.failed} connections failed: ${opening.errors.join('; ')}`);
+  const deliveriesPerMessage = groups.reduce((sum, g) => sum + g.count * g.share, 0) * (opening.opened / (perGroup * groups.length));
+
+  // Exact delivery at a low rate: the cycle is 4 messages, so `exactMessages` (a multiple of 4) gives whole shares.
+  await generator.reset();
+  await system.source.sendCount(p.exactMessages, Math.max(50, Math.min(1000, p.exactMessages)));
+  const expected = Math.round(p.exactMessages * deliveriesPerMessage);
+  const received = await waitUntilStable(() => frames(ctx), 500, 15_000);
+  log(`  exact: ${received}/${expected} frames`);
+
+  const steps: FanOutStep[] = [];
+  let publishRate = p.startDeliveries / deliveriesPerMessage;
+  let reached = false;
+  const meters = () => [new CpuMeter(system.serverPids), new CpuMeter(generator.pids), new CpuMeter(system.helperPids)] as const;
+  for (let step = 0; step < p.maxSteps && !reached; step++, publishRate *= p.growth) {
+    await system.source.setRate(publishRate);
+    await sleep(p.warmupMs);
+    const [server, gen, redis] = meters();
+    const [f0, m0, t0] = [await frames(ctx), await system.source.published(), performance.now()];
+    await sleep(p.windowMs);
+    const [f1, m1, t1] = [await frames(ctx), await system.source.published(), performance.now()];
+    const seconds = (t1 - t0) / 1000;
+    const offered = ((m1 - m0) / seconds) * deliveriesPerMessage;
+    const delivered = (f1 - f0) / seconds;
+    steps.push({ publishRate, offered, delivered, serverCpu: server.read(), generatorCpu: gen.read(), redisCpu: redis.read() });
+    reached = delivered < p.saturatedBelow * offered;
+    log(`  step ${step + 1}: publish ${count(publishRate)}/s offered ${count(offered)}/s delivered ${count(delivered)}/s (server ${steps.at(-1)!.serverCpu.toFixed(2)} cores, generator ${steps.at(-1)!.generatorCpu.toFixed(2)})`);
+  }
+  await system.source.setRate(0);
+  await waitUntilStable(() => frames(ctx), 500, 30_000);
+
+  const best = steps.reduce((a, b) => (b.delivered > a.delivered ? b : a));
+  const halfRate = (0.5 * best.delivered) / deliveriesPerMessage;
+  await system.source.setRate(halfRate);
+  await sleep(p.warmupMs);
+  const f0 = (await generator.stats()).groups; // also discards the samples of the warm-up
+  const t0 = performance.now();
+  await sleep(p.latencyMs);
+  const sampled = await generator.stats();
+  const seconds = (performance.now() - t0) / 1000;
+  await system.source.setRate(0);
+  const ms = sampled.samples.map((us) => us / 1000);
+  const latency: LatencyResult = {
+    publishRate: halfRate,
+    delivered: (totals(sampled).frames - totals({ groups: f0, samples: [] }).frames) / seconds,
+    samples: ms.length,
+    p50Ms: percentile(ms, 50),
+    p99Ms: percentile(ms, 99),
+    p999Ms: percentile(ms, 99.9),
+    maxMs: percentile(ms, 100),
+  };
+  log(`  latency at ${count(halfRate)} msgs/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, p999 ${latency.p999Ms.toFixed(2)} ms (${ms.length} samples)`);
+  const all = totals(sampled);
+  await generator.closeAll();
+  return {
+    conns: p.conns,
+    opened: opening.opened,
+    deliveriesPerMessage,
+    exact: { messages: p.exactMessages, expected, received },
+    steps,
+    saturation: { delivered: best.delivered, publishRate: best.publishRate, reached },
+    latency,
+    closed: all.conns - all.open,
+  };
+}
