@@ -53,4 +53,17 @@ export class BusKeys {
     if (kind !== 'events' && kind !== 'metrics') return undefined;
     return { site: channel.slice(open + 1, close), kind };
   }
+
+  /** Hash of API keys: SHA-256 digest (hex) → key record JSON (name, scopes, expiry). Never the key itself. */
+  apiKeys(): string {
+    return `${this.prefix}:{_auth}:keys`;
+  }
+  /** Hash of API key names → digest, so names are unique and a key can be revoked by name. */
+  apiKeyNames(): string {
+    return `${this.prefix}:{_auth}:names`;
+  }
+  /** Pub/sub channel of control messages to every gateway (key revocations); apart from data channels. */
+  control(): string {
+    return `${this.prefix}:control`;
+  }
 }
