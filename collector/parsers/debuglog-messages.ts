@@ -69,7 +69,7 @@ const USAGE_LEVELS: Record<string, Level> = {
   EXPIRED: 'warn',
 };
 
-/** The parenthesised groups at the end of a usage line, e.g. `(2 licenses) (reason (-4,342))`. */
+/** The parenthesised groups of a usage line's tail, e.g. `(2 licenses) (reason (-4,342))`. */
 export function parenGroups(text: string): { groups: string[]; balanced: boolean } {
   const groups: string[] = [];
   let depth = 0;
@@ -83,6 +83,8 @@ export function parenGroups(text: string): { groups: string[]; balanced: boolean
       if (depth === 0) groups.push(text.slice(start, i).trim());
     }
   }
+  // An unclosed group (a reason whose wrapped end never came) still says why.
+  if (depth > 0) groups.push(text.slice(start).replace(/[()]/g, ' ').trim());
   return { groups, balanced: depth === 0 };
 }
 

@@ -83,14 +83,17 @@ export class DebugLogParser {
     const chunk: DebugLogChunk = { events: [], unparsed: [] };
     const match = LINE_RE.exec(line);
     if (!match) {
-      if (this.pending) {
+      if (line.trim() === '') {
+        this.emitPending(chunk); // a wrapped reason never spans a blank line
+        this.ignored++;
+      } else if (this.pending) {
         this.pending.text += ` ${line.trim()}`;
         this.pending.message += ` ${line.trim()}`;
         this.pending.continuations++;
         const done = this.pending.continuations >= MAX_CONTINUATIONS || !awaitsContinuation(this.pending.message);
         if (done) this.emitPending(chunk);
-      } else if (line.trim() === '' || /^\s/.test(line)) {
-        this.ignored++; // blank, or the indented tail of a multi-line start-up message
+      } else if (/^\s/.test(line)) {
+        this.ignored++; // the indented tail of a multi-line start-up message
       } else {
         chunk.unparsed.push({ line: number, text: line });
       }

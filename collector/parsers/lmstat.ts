@@ -99,11 +99,14 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
 
   const portOf = (host: string): number | null =>
     block.find((a) => a.host.toLowerCase() === host.toLowerCase())?.port ?? null;
-  const addServer = (server: ServerState): void => {
-    const index = servers.findIndex((s) => s.host === server.host && s.port === server.port);
+  /** Records a server's state; one entry per host and port, the latest line winning. */
+  const setServer = (host: string, port: number | null, state: Omit<ServerState, 'host' | 'port'>): void => {
+    const server = { host, port, ...state };
+    const index = servers.findIndex((s) => s.host === host && s.port === port);
     if (index >= 0) servers[index] = server;
     else servers.push(server);
   };
+  const down = (error: string | null) => ({ status: 'down', master: false, version: null, error }) as const;
 
   splitLines(text).forEach((line, index) => {
     const report = (): void => void unparsed.push({ line: index + 1, text: line });
@@ -120,7 +123,7 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
     if (match) {
       const error = match[1] ?? line.trim();
       errors.push(error);
-      for (const { host, port } of block) addServer({ host, port, status: 'down', master: false, version: null, error });
+      for (const { host, port } of block) setServer(host, port, down(error));
       return;
     }
     for (const re of FATAL_RES) {
@@ -146,21 +149,23 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
       if (match) {
         const host = match[1] ?? '';
         const up = match[2] === 'UP';
-        addServer({ host, port: portOf(host), status: up ? 'up' : 'down', master: up && line.includes('(MASTER)'), version: match[3] ?? null, error: null });
+        const master = up && line.includes('(MASTER)');
+        setServer(host, portOf(host), { status: up ? 'up' : 'down', master, version: match[3] ?? null, error: null });
         return;
       }
       // A server of the block that did not answer: `lic3: Cannot connect to license server ...`.
       match = HOST_ERROR_RE.exec(line);
       if (match && portOf(match[1] ?? '') !== null) {
         const host = match[1] ?? '';
-        addServer({ host, port: portOf(host), status: 'down', master: false, version: null, error: match[2] ?? null });
+        setServer(host, portOf(host), down(match[2] ?? null));
         return;
       }
     }
     if (section === 'vendors') {
       match = VENDOR_RE.exec(line);
       if (match) {
-        vendors.push({ name: match[1] ?? '', status: match[2] === 'UP' ? 'up' : 'down', version: match[3] ?? null, error: null });
+        const status = match[2] === 'UP' ? 'up' : 'down';
+        vendors.push({ name: match[1] ?? '', status, version: match[3] ?? null, error: null });
         return;
       }
       // `cdslmd: The desired vendor daemon is down. (-97,121)`

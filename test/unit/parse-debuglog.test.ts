@@ -162,7 +162,7 @@ describe('DebugLogParser: line by line, as a tailer feeds it', () => {
     expect(events).toMatchObject([{ kind: 'denied', line: 2, reason: 'Licensed number of users already reached. (-4,342)', timestamp: '2024-01-15T15:00:00.000Z' }]);
   });
 
-  it('emits a denial without reason when the next line starts, or on flush', () => {
+  it('emits a denial without its reason when the next line starts, on a blank line, or on flush', () => {
     const parser = new DebugLogParser(NEW_YORK);
     expect(parser.push('10:00:00 (MLM) DENIED: "MATLAB" ana@ws-1').events).toEqual([]);
     const next = parser.push('10:00:05 (MLM) OUT: "MATLAB" bob@ws-2');
@@ -173,6 +173,8 @@ describe('DebugLogParser: line by line, as a tailer feeds it', () => {
     expect(parser.push('10:00:09 (MLM) DENIED: "SIMULINK" cy@ws-3').events).toEqual([]);
     expect(parser.flush().events).toMatchObject([{ kind: 'denied', feature: 'SIMULINK', user: 'cy' }]);
     expect(parser.flush().events).toEqual([]);
+    parser.push('10:00:12 (MLM) DENIED: "MATLAB" dee@ws-4  (Licensed number of users');
+    expect(parser.push('').events).toMatchObject([{ kind: 'denied', user: 'dee', reason: 'Licensed number of users' }]);
   });
 
   it('dates lines before any TIMESTAMP from now, and a time ahead of now as yesterday', () => {
