@@ -10,15 +10,19 @@ import {
   SubscribeActionSchema,
   type Filter,
 } from '../shared/protocol/index.ts';
+import type { Bus } from '../shared/bus/index.ts';
+import { InvalidSinceError, parseSince, type StreamId } from '../shared/bus/stream-id.ts';
 import { KIND_METRICS } from './endpoints.ts';
 import { compileFilter } from './filter/filter.ts';
 import { PatternSyntaxError } from './filter/pattern.ts';
 import type { Hub } from './hub.ts';
 import type { MetricsClock } from './metrics-clock.ts';
+import { replay } from './replay.ts';
 import type { Session } from './session.ts';
 
 export interface ActionContext {
   readonly hub: Hub;
+  readonly bus: Bus;
   readonly clock: MetricsClock;
   readonly minInterval: number;
   readonly maxInterval: number;
@@ -41,12 +45,23 @@ export function handleClientFrame(session: Session, text: string, ctx: ActionCon
   switch (envelope.data.action) {
     case 'ping':
       return session.sendFrame(`${PONG_PREFIX}${new Date().toISOString()}"}`);
-    case 'subscribe':
+    case 'subscribe': {
+      const action = SubscribeActionSchema.safeParse(parsed);
+      if (!action.success) {
+        const code = action.error.issues[0]?.path[0] === 'since' ? ErrorCode.INVALID_SINCE : ErrorCode.INVALID_FILTER;
+        return fail(session, ctx, code, describe(action.error));
+      }
+      // Check `since` before changing anything, so a bad request changes nothing.
+      const since = action.data.since === undefined ? undefined : parseSinceOrFail(session, action.data.since, ctx);
+      if (since === null || !applyFilter(session, action.data.filter ?? null, ctx)) return;
+      if (since) void replay(session, since, ctx.bus);
+      return;
+    }
     case 'filter': {
-      const schema = envelope.data.action === 'subscribe' ? SubscribeActionSchema : FilterActionSchema;
-      const action = schema.safeParse(parsed);
+      const action = FilterActionSchema.safeParse(parsed);
       if (!action.success) return fail(session, ctx, ErrorCode.INVALID_FILTER, describe(action.error));
-      return applyFilter(session, action.data.filter ?? null, ctx);
+      applyFilter(session, action.data.filter, ctx);
+      return;
     }
     case 'configure': {
       const action = ConfigureActionSchema.safeParse(parsed);
@@ -64,12 +79,30 @@ export function handleClientFrame(session: Session, text: string, ctx: ActionCon
   }
 }
 
-function applyFilter(session: Session, filter: Filter | null, ctx: ActionContext): void {
+/** Replay from a `since` given on the URL; a malformed one is answered with INVALID_SINCE. */
+export function startReplay(session: Session, text: string, ctx: ActionContext): void {
+  const since = parseSinceOrFail(session, text, ctx);
+  if (since) void replay(session, since, ctx.bus);
+}
+
+function parseSinceOrFail(session: Session, text: string, ctx: ActionContext): Map<string, StreamId> | null {
+  try {
+    return parseSince(text);
+  } catch (err) {
+    if (!(err instanceof InvalidSinceError)) throw err;
+    fail(session, ctx, ErrorCode.INVALID_SINCE, `since: ${err.message}`);
+    return null;
+  }
+}
+
+function applyFilter(session: Session, filter: Filter | null, ctx: ActionContext): boolean {
   try {
     ctx.hub.join(session, compileFilter(filter, session.principal.sites));
+    return true;
   } catch (err) {
-    if (err instanceof PatternSyntaxError) return fail(session, ctx, ErrorCode.INVALID_FILTER, `filter.pattern: ${err.message}`);
-    throw err;
+    if (!(err instanceof PatternSyntaxError)) throw err;
+    fail(session, ctx, ErrorCode.INVALID_FILTER, `filter.pattern: ${err.message}`);
+    return false;
   }
 }
 

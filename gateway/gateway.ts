@@ -7,10 +7,11 @@ import type { Bus } from '../shared/bus/index.ts';
 import type { GatewayConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CloseCode } from '../shared/protocol/index.ts';
-import { handleClientFrame, type ActionContext } from './actions.ts';
+import { handleClientFrame, startReplay, type ActionContext } from './actions.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { StaticKeyAuthenticator } from './auth/static-keys.ts';
 import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
+import { catchUp, rememberHeads } from './catch-up.ts';
 import { compileFilter } from './filter/filter.ts';
 import { registerHttpRoutes } from './http.ts';
 import { Hub } from './hub.ts';
@@ -49,7 +50,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
   const clock = new MetricsClock();
   const hub = new Hub(clock, stats, logger);
   const sessions = new Set<Session>();
-  const actions: ActionContext = { hub, clock, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError };
+  const actions: ActionContext = { hub, clock, bus, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError };
   let draining = false;
   let nextSessionId = 1;
   let cluster = { active: 0, total: 0 };
@@ -78,6 +79,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
         stats.connectionsOpened++;
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
+        if (data.since !== undefined) startReplay(session, data.since, actions);
       },
       message: (ws, message, isBinary) => {
         const session = ws.getUserData().session!;
@@ -121,8 +123,10 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
     }),
   });
 
-  // Bus → hub. Latest metrics are loaded at start and again whenever the bus comes back.
+  // Bus → hub. Where each stream stands is remembered at start; when the bus comes back after a
+  // fault, live events are held while the gap is read from history, and the latest metrics reloaded.
   await bus.subscribe((delivery) => hub.deliver(delivery));
+  await rememberHeads(bus, hub);
   const loadLatestMetrics = () =>
     bus.latestMetrics().then(
       (deliveries) => deliveries.forEach((d) => hub.deliver(d)),
@@ -131,7 +135,10 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
   await loadLatestMetrics();
   bus.onReadyChange((ready) => {
     logger.info({ ready }, ready ? 'bus connected' : 'bus disconnected');
-    if (ready) void loadLatestMetrics();
+    if (!ready) return hub.pause();
+    void catchUp(bus, hub, logger, () => stats.historyTruncations++).then(loadLatestMetrics, (err: unknown) => {
+      logger.warn({ err: String(err) }, 'catch-up after the bus came back failed; retrying at the next reconnect');
+    });
   });
   clock.start();
 

@@ -3,18 +3,24 @@
 // group, so a filter is evaluated once per message for all of them, and groups are indexed by
 // level so a message touches only candidate groups — never a scan of every connection.
 // Messages that arrive in one I/O turn are flushed together: one corked write per connection.
+//
+// The hub also keeps the newest id it has delivered per stream, so a message that reaches it
+// twice (live and again from history after a Redis fault) is delivered once.
 import type { Delivery } from '../shared/bus/index.ts';
+import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import type { Logger } from '../shared/logger.ts';
 import { LEVELS } from '../shared/protocol/index.ts';
 import { KIND_ALERT, KIND_LOG } from './endpoints.ts';
-import { LEVEL_INDEX, matchesEvent, type CompiledFilter } from './filter/filter.ts';
+import { accepts, eventFields } from './event-fields.ts';
+import type { CompiledFilter } from './filter/filter.ts';
 import type { MetricsClock } from './metrics-clock.ts';
 import type { Session } from './session.ts';
 
 export class FilterGroup {
   readonly members: Session[] = [];
-  /** Frames matched since the last flush. */
+  /** Frames matched since the last flush, and their ids (parallel arrays). */
   readonly pending: string[] = [];
+  readonly pendingIds: Array<StreamId | undefined> = [];
   constructor(
     readonly key: string,
     readonly filter: CompiledFilter,
@@ -26,6 +32,7 @@ export class FilterGroup {
 export interface HubCounters {
   busMessages: number;
   invalidBusMessages: number;
+  duplicateBusMessages: number;
 }
 
 export class Hub {
@@ -35,6 +42,10 @@ export class Hub {
   private readonly dirty: FilterGroup[] = [];
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
+  /** Newest id delivered per stream. */
+  readonly lastSeen = new Map<string, StreamId>();
+  /** While paused (catching up after a bus fault), live events wait here, in order. */
+  private held: Delivery[] | undefined;
 
   constructor(
     private readonly clock: MetricsClock,
@@ -78,35 +89,52 @@ export class Hub {
     }
   }
 
-  /** Entry point for every bus delivery. Must not throw: it runs inside the bus's event handler. */
+  /** Hold live events until resume(): the caller is reading what was missed from history. */
+  pause(): void {
+    this.held ??= [];
+  }
+
+  resume(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const delivery of held) this.dispatch(delivery);
+  }
+
+  get paused(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** The bus listener. Must not throw: it runs inside the bus's event handler. */
   deliver(delivery: Delivery): void {
+    if (this.held !== undefined && delivery.kind === 'events') this.held.push(delivery);
+    else this.dispatch(delivery);
+  }
+
+  /** Deliver now, bypassing a pause (used for entries read from history while catching up). */
+  dispatch(delivery: Delivery): void {
     this.counters.busMessages++;
-    let message: Record<string, unknown>;
+    let message: unknown;
     try {
-      message = JSON.parse(delivery.json) as Record<string, unknown>;
+      message = JSON.parse(delivery.json);
     } catch {
-      this.reject(delivery, 'not JSON');
-      return;
+      return this.reject(delivery, 'not JSON');
     }
-    if (message === null || typeof message !== 'object') return this.reject(delivery, 'not a JSON object');
     if (delivery.kind === 'metrics') {
-      if (message.type !== 'metrics') return this.reject(delivery, 'not a metrics message');
-      this.clock.update(message, delivery.stream);
+      if (message === null || typeof message !== 'object' || (message as { type?: unknown }).type !== 'metrics') return this.reject(delivery, 'not a metrics message');
+      this.clock.update(message as Record<string, unknown>, delivery.stream);
       return;
     }
-    const kind = message.type === 'log' ? KIND_LOG : message.type === 'alert' ? KIND_ALERT : 0;
-    const levelIndex = LEVEL_INDEX[message.level as keyof typeof LEVEL_INDEX];
-    const { source, site, message: text } = message;
-    if (kind === 0 || levelIndex === undefined || typeof source !== 'string' || typeof text !== 'string' || (site !== undefined && typeof site !== 'string')) {
-      this.reject(delivery, 'not a valid log or alert');
-      return;
-    }
-    const candidates = this.byLevel[levelIndex]!;
+    const fields = eventFields(message);
+    if (!fields) return this.reject(delivery, 'not a valid log or alert');
+    const id = this.admitId(delivery);
+    if (id === null) return;
+    const candidates = this.byLevel[fields.levelIndex]!;
     for (let i = 0; i < candidates.length; i++) {
       const group = candidates[i]!;
-      if ((group.kinds & kind) === 0 || !matchesEvent(group.filter, levelIndex, source, site as string | undefined, text)) continue;
+      if (!accepts(group.kinds, group.filter, fields)) continue;
       if (group.pending.length === 0) this.dirty.push(group);
       group.pending.push(delivery.json);
+      group.pendingIds.push(id);
     }
     if (this.dirty.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -120,14 +148,38 @@ export class Hub {
     for (let g = 0; g < this.dirty.length; g++) {
       const group = this.dirty[g]!;
       const members = group.members;
-      for (let i = 0; i < members.length; i++) members[i]!.sendFrames(group.pending);
+      const newest = newestPerStream(group.pendingIds);
+      for (let i = 0; i < members.length; i++) {
+        const member = members[i]!;
+        if (member.replay) member.replay.hold(group.pending, group.pendingIds);
+        else member.sendFrames(group.pending, newest);
+      }
       group.pending.length = 0;
+      group.pendingIds.length = 0;
       if (members.length === 0 && this.groups.get(group.key) === group) {
         this.groups.delete(group.key);
         this.reindex();
       }
     }
     this.dirty.length = 0;
+  }
+
+  /**
+   * The message's id if it is new, undefined if it has none, null if it was delivered already.
+   * Within an epoch ids increase; a new epoch means the history was lost and starts afresh.
+   */
+  private admitId(delivery: Delivery): StreamId | undefined | null {
+    const text = leadingId(delivery.json);
+    const id = text === undefined ? undefined : parseStreamId(text);
+    if (!id) return undefined;
+    const last = this.lastSeen.get(id.stream);
+    if (last && last.epoch === id.epoch && comparePositions(id, last) <= 0) {
+      this.counters.duplicateBusMessages++;
+      return null;
+    }
+    if (last && last.epoch !== id.epoch) this.logger.warn({ stream: id.stream, from: last.epoch, to: id.epoch }, 'stream epoch changed: its history was lost');
+    this.lastSeen.set(id.stream, id);
+    return id;
   }
 
   private reindex(): void {
@@ -145,4 +197,14 @@ export class Hub {
     // Log the first few in full, then only count: a misbehaving publisher must not flood the log.
     if (this.rejectedLogged++ < 10) this.logger.warn({ stream: delivery.stream, why, json: delivery.json.slice(0, 300) }, 'dropped an invalid bus message');
   }
+}
+
+/** The newest id per stream in a batch (ids of one stream arrive in order): usually one entry. */
+function newestPerStream(ids: ReadonlyArray<StreamId | undefined>): StreamId[] {
+  const newest: StreamId[] = [];
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const id = ids[i];
+    if (id && !newest.some((n) => n.stream === id.stream)) newest.push(id);
+  }
+  return newest;
 }

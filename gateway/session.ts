@@ -1,9 +1,11 @@
 // One WebSocket connection's state. The socket is a small structural type (not uWS's class), so
 // the protocol logic can be unit-tested with plain objects.
 import { CloseCode, type ErrorCode } from '../shared/protocol/index.ts';
+import type { StreamId } from '../shared/bus/stream-id.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { CompiledFilter } from './filter/filter.ts';
 import type { Principal } from './auth/authenticator.ts';
+import type { Replay } from './replay.ts';
 
 /** The part of uWS's WebSocket a session uses. send: 1 sent, 0 buffered, 2 dropped (over the limit). */
 export interface SocketLike {
@@ -32,6 +34,10 @@ export class Session {
   metricsSentAt = 0;
   lastActivityAt = Date.now();
   closed = false;
+  /** Newest id sent per stream: a replay never sends one of these (or older) again. */
+  readonly sent = new Map<string, StreamId>();
+  /** Set while history is being replayed to this session: live frames wait in it. */
+  replay: Replay | undefined;
 
   constructor(
     readonly id: number,
@@ -50,9 +56,9 @@ export class Session {
   /**
    * Write a batch of frames in one corked write (one syscall instead of one per frame). A client
    * that cannot keep up is closed with SLOW_CONSUMER rather than buffered without bound; it can
-   * reconnect and resume from its last id.
+   * reconnect and resume from its last id. `newest` is the newest id per stream among the frames.
    */
-  sendFrames(frames: readonly string[]): void {
+  sendFrames(frames: readonly string[], newest?: readonly StreamId[]): void {
     if (this.closed) return;
     const socket = this.socket;
     if (socket.getBufferedAmount() > this.maxBackpressure) {
@@ -69,7 +75,8 @@ export class Session {
       }
     });
     this.counters.framesOut += frames.length;
-    if (dropped) this.dropSlow();
+    if (dropped) return this.dropSlow();
+    if (newest) for (let i = 0; i < newest.length; i++) this.sent.set(newest[i]!.stream, newest[i]!);
   }
 
   sendFrame(frame: string): void {

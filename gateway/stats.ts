@@ -7,6 +7,8 @@ import type { SessionCounters } from './session.ts';
 export class GatewayStats implements HubCounters, SessionCounters {
   busMessages = 0;
   invalidBusMessages = 0;
+  duplicateBusMessages = 0;
+  historyTruncations = 0;
   framesOut = 0;
   slowConsumerDrops = 0;
   clientMessages = 0;
@@ -47,6 +49,8 @@ export function renderPrometheus(stats: GatewayStats, gauges: Gauges): string {
     [...stats.rejectedUpgrades].map(([status, n]) => [`{status="${status}"}`, n]));
   metric('licmon_gateway_bus_messages_total', 'counter', 'Messages received from the bus.', [['', stats.busMessages]]);
   metric('licmon_gateway_bus_invalid_messages_total', 'counter', 'Bus messages dropped as invalid.', [['', stats.invalidBusMessages]]);
+  metric('licmon_gateway_bus_duplicate_messages_total', 'counter', 'Bus messages dropped because their id was already delivered.', [['', stats.duplicateBusMessages]]);
+  metric('licmon_gateway_history_truncations_total', 'counter', 'Catch-ups after a bus fault that found history missing.', [['', stats.historyTruncations]]);
   metric('licmon_gateway_frames_sent_total', 'counter', 'Frames written to clients.', [['', stats.framesOut]]);
   metric('licmon_gateway_client_messages_total', 'counter', 'Frames received from clients.', [['', stats.clientMessages]]);
   metric('licmon_gateway_slow_consumer_disconnects_total', 'counter', 'Clients disconnected for not reading fast enough.', [['', stats.slowConsumerDrops]]);

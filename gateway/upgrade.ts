@@ -13,6 +13,8 @@ import type { Session } from './session.ts';
 export interface UserData {
   endpoint: Endpoint;
   principal: Principal;
+  /** `?since=` from the URL: replay starts as soon as the connection opens. */
+  since: string | undefined;
   session?: Session;
 }
 
@@ -38,9 +40,10 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
     const secKey = req.getHeader('sec-websocket-key');
     const extensions = req.getHeader('sec-websocket-extensions');
     const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
+    const since = req.getQuery('since') || undefined;
     const finish = (result: AuthResult) => {
       if (!result.ok) return reject(res, result.status, result.message);
-      res.upgrade<UserData>({ endpoint, principal: result.principal }, secKey, credentials.protocol, extensions, context);
+      res.upgrade<UserData>({ endpoint, principal: result.principal, since }, secKey, credentials.protocol, extensions, context);
     };
     const result = auth.authenticate(credentials.key, endpoint.name);
     if (!(result instanceof Promise)) return finish(result);

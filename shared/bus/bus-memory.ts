@@ -1,19 +1,31 @@
 // The in-process bus: the all-in-one `npm start` and unit tests. Same contract as Redis:
-// ids are `<stream>:<ms>-<seq>`, increasing per stream; latest metrics per (site, source).
+// ids are `<stream>:<epoch>:<ms>-<seq>`, increasing per stream, with a bounded history per
+// stream; latest metrics per (site, source).
 import type { StreamMessage } from '../protocol/index.ts';
-import { type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { comparePositions, newEpoch, type StreamId, type StreamPosition } from './stream-id.ts';
 
 const NODE_TTL_MS = 10_000;
+
+interface MemoryStream {
+  readonly entries: Array<{ position: StreamPosition; delivery: Delivery }>;
+  /** The newest position ever trimmed away (as Redis's max-deleted-entry-id). */
+  maxDeleted: StreamPosition;
+}
 
 export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
   readonly ready = true;
+  /** One epoch for this process's lifetime: its history dies with it. */
+  readonly epoch = newEpoch();
   private readonly listeners: DeliveryListener[] = [];
-  private readonly lastPosition = new Map<string, { ms: number; seq: number }>();
+  private readonly streams = new Map<string, MemoryStream>();
   private readonly latest = new Map<string, Delivery>();
   private readonly nodes = new Map<string, { active: number; at: number }>();
   private total = 0;
   private closed = false;
+
+  constructor(private readonly historyLength = 10_000) {}
 
   async publish(message: StreamMessage): Promise<PublishResult> {
     if (this.closed) throw new Error('bus is closed');
@@ -25,13 +37,37 @@ export class MemoryBus implements Bus {
       this.deliver(delivery);
       return {};
     }
-    const id = `${stream}:${this.nextPosition(stream)}`;
-    this.deliver({ kind: 'events', stream, json: withId(json, id) });
+    const history = this.streamOf(stream);
+    const position = this.nextPosition(history);
+    const id = `${stream}:${this.epoch}:${position.ms}-${position.seq}`;
+    const delivery: Delivery = { kind: 'events', stream, json: withId(json, id) };
+    history.entries.push({ position, delivery });
+    if (history.entries.length > this.historyLength) history.maxDeleted = history.entries.shift()!.position;
+    this.deliver(delivery);
     return { id };
   }
 
   async subscribe(listener: DeliveryListener): Promise<void> {
     this.listeners.push(listener);
+  }
+
+  async readHistory(stream: string, after: StreamId | undefined, limit: number): Promise<HistoryPage> {
+    const history = this.streams.get(stream);
+    if (!history) return { epoch: undefined, truncated: after !== undefined, entries: [] };
+    const sameEpoch = after !== undefined && after.epoch === this.epoch;
+    const truncated = after !== undefined && (!sameEpoch || comparePositions(history.maxDeleted, after) > 0);
+    const from = sameEpoch ? history.entries.findIndex((e) => comparePositions(e.position, after) > 0) : 0;
+    const entries = from < 0 ? [] : history.entries.slice(from, from + limit).map((e) => e.delivery);
+    return { epoch: this.epoch, truncated, entries };
+  }
+
+  async heads(): Promise<Map<string, StreamId | undefined>> {
+    const heads = new Map<string, StreamId | undefined>();
+    for (const [stream, history] of this.streams) {
+      const last = history.entries.at(-1);
+      heads.set(stream, last ? { stream, epoch: this.epoch, ...last.position } : undefined);
+    }
+    return heads;
   }
 
   async latestMetrics(): Promise<Delivery[]> {
@@ -63,12 +99,16 @@ export class MemoryBus implements Bus {
     for (const listener of this.listeners) listener(delivery);
   }
 
+  private streamOf(stream: string): MemoryStream {
+    let history = this.streams.get(stream);
+    if (!history) this.streams.set(stream, (history = { entries: [], maxDeleted: { ms: 0, seq: 0 } }));
+    return history;
+  }
+
   /** Redis Stream-style position: milliseconds, then a sequence within the millisecond. */
-  private nextPosition(stream: string): string {
+  private nextPosition(history: MemoryStream): StreamPosition {
     const now = Date.now();
-    const last = this.lastPosition.get(stream);
-    const next = last && last.ms >= now ? { ms: last.ms, seq: last.seq + 1 } : { ms: now, seq: 0 };
-    this.lastPosition.set(stream, next);
-    return `${next.ms}-${next.seq}`;
+    const last = history.entries.at(-1)?.position ?? history.maxDeleted;
+    return last.ms >= now ? { ms: last.ms, seq: last.seq + 1 } : { ms: now, seq: 0 };
   }
 }

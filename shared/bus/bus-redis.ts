@@ -1,12 +1,18 @@
 // The Redis bus: the cluster's meeting point. One connection for commands, one for pub/sub
 // (a subscribed connection can run nothing else). Publishing goes through two small Lua
 // scripts (scripts/*.lua) so history and live delivery never disagree.
+//
+// While Redis is away, ioredis keeps commands in order in its offline queue and resends the
+// ones left unanswered when it reconnects; each event carries this producer's id and sequence
+// number, so a resend of one that did execute is recognised by the script and not published twice.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
-import { type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type PublishResult, serializeForPublish, streamOf } from './bus.ts';
+import { BusBufferFullError, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { BusKeys } from './keys.ts';
+import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId } from './stream-id.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 const PUBLISH_EVENT = script('publish-event');
@@ -21,20 +27,32 @@ export interface RedisBusOptions {
   prefix: string;
   /** Approximate number of logs and alerts kept per site for replay. */
   historyLength?: number;
+  /** Age of the oldest log or alert kept for replay, in ms (0: no age limit). */
+  historyMaxAgeMs?: number;
+  /** Messages held while Redis is away before publish rejects with BusBufferFullError. */
+  maxBuffered?: number;
   logger?: Logger;
 }
 
 type ScriptedRedis = Redis & {
-  licmonPublishEvent(stream: string, channel: string, json: string, maxLen: number, name: string): Promise<string>;
+  licmonPublishEvent(stream: string, channel: string, epochKey: string, producersKey: string,
+    json: string, maxLen: number, maxAgeMs: number, name: string, newEpoch: string, producer: string, seq: number): Promise<string>;
   licmonPublishMetrics(latest: string, channel: string, source: string, json: string): Promise<number>;
 };
 
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
   readonly keys: BusKeys;
+  /** Messages rejected because the buffer was full while Redis was away. */
+  droppedWhileAway = 0;
   private readonly cmd: ScriptedRedis;
   private readonly sub: Redis;
   private readonly historyLength: number;
+  private readonly historyMaxAgeMs: number;
+  private readonly maxBuffered: number;
+  private readonly producerId = `p${randomBytes(6).toString('hex')}`;
+  private readonly producerSeq = new Map<string, number>();
+  private inFlight = 0;
   private readonly siteAnnounced = new Map<string, number>();
   private readonly readyListeners: Array<(ready: boolean) => void> = [];
   private wasReady = false;
@@ -43,10 +61,13 @@ export class RedisBus implements Bus {
   constructor(private readonly options: RedisBusOptions) {
     this.keys = new BusKeys(options.prefix);
     this.historyLength = options.historyLength ?? 10_000;
+    this.historyMaxAgeMs = options.historyMaxAgeMs ?? 0;
+    this.maxBuffered = options.maxBuffered ?? 10_000;
     const retryStrategy = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
-    this.cmd = new Redis(options.url, { lazyConnect: true, enableAutoPipelining: true, retryStrategy, maxRetriesPerRequest: 3 }) as ScriptedRedis;
-    this.sub = new Redis(options.url, { lazyConnect: true, retryStrategy, maxRetriesPerRequest: null });
-    this.cmd.defineCommand('licmonPublishEvent', { numberOfKeys: 2, lua: PUBLISH_EVENT });
+    const common = { lazyConnect: true, retryStrategy, maxRetriesPerRequest: null };
+    this.cmd = new Redis(options.url, { ...common, enableAutoPipelining: true }) as ScriptedRedis;
+    this.sub = new Redis(options.url, common);
+    this.cmd.defineCommand('licmonPublishEvent', { numberOfKeys: 4, lua: PUBLISH_EVENT });
     this.cmd.defineCommand('licmonPublishMetrics', { numberOfKeys: 2, lua: PUBLISH_METRICS });
     for (const conn of [this.cmd, this.sub]) {
       for (const event of ['ready', 'close', 'end', 'reconnecting']) conn.on(event, () => this.checkReady());
@@ -69,15 +90,28 @@ export class RedisBus implements Bus {
   }
 
   async publish(message: StreamMessage): Promise<PublishResult> {
+    if (this.inFlight >= this.maxBuffered && !this.ready) {
+      this.droppedWhileAway++;
+      throw new BusBufferFullError(`Redis is unreachable and ${this.maxBuffered} messages are already waiting`);
+    }
     const stream = streamOf(message);
     const json = serializeForPublish(message);
     this.announceSite(stream);
-    if (message.type === 'metrics') {
-      await this.cmd.licmonPublishMetrics(this.keys.latest(stream), this.keys.metrics(stream), message.source ?? '', json);
-      return {};
+    this.inFlight++;
+    try {
+      if (message.type === 'metrics') {
+        await this.cmd.licmonPublishMetrics(this.keys.latest(stream), this.keys.metrics(stream), message.source ?? '', json);
+        return {};
+      }
+      const seq = (this.producerSeq.get(stream) ?? 0) + 1;
+      this.producerSeq.set(stream, seq);
+      const k = this.keys;
+      const id = await this.cmd.licmonPublishEvent(k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream),
+        json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq);
+      return { id };
+    } finally {
+      this.inFlight--;
     }
-    const id = await this.cmd.licmonPublishEvent(this.keys.stream(stream), this.keys.events(stream), json, this.historyLength, stream);
-    return { id };
   }
 
   async subscribe(listener: DeliveryListener): Promise<void> {
@@ -91,6 +125,40 @@ export class RedisBus implements Bus {
     }
   }
 
+  async readHistory(stream: string, after: StreamId | undefined, limit: number): Promise<HistoryPage> {
+    const key = this.keys.stream(stream);
+    const [epochReply, infoReply] = (await this.cmd.multi().get(this.keys.epoch(stream)).call('XINFO', 'STREAM', key).exec()) ?? [];
+    const epoch = (epochReply?.[1] as string | null) ?? undefined;
+    if (epoch === undefined || infoReply?.[0]) return { epoch, truncated: after !== undefined, entries: [] }; // no stream: nothing kept
+    const sameEpoch = after !== undefined && after.epoch === epoch;
+    // Redis 7 records the newest entry ever trimmed or deleted: past `after`, something is gone.
+    const maxDeleted = parsePosition(infoField(infoReply?.[1], 'max-deleted-entry-id') ?? '0-0') ?? { ms: 0, seq: 0 };
+    const truncated = after !== undefined && (!sameEpoch || comparePositions(maxDeleted, after) > 0);
+    const start = sameEpoch ? `(${formatPosition(after)}` : '-';
+    const rows = (await this.cmd.xrange(key, start, '+', 'COUNT', limit)) as Array<[string, string[]]>;
+    const entries = rows.map(([position, fields]): Delivery => ({
+      kind: 'events',
+      stream,
+      json: withId(fields[1] ?? '{}', `${stream}:${epoch}:${position}`),
+    }));
+    return { epoch, truncated, entries };
+  }
+
+  async heads(): Promise<Map<string, StreamId | undefined>> {
+    const sites = await this.cmd.smembers(this.keys.sites());
+    const pipeline = this.cmd.pipeline();
+    for (const site of sites) pipeline.get(this.keys.epoch(site)).xrevrange(this.keys.stream(site), '+', '-', 'COUNT', 1);
+    const replies = (await pipeline.exec()) ?? [];
+    const heads = new Map<string, StreamId | undefined>();
+    sites.forEach((stream, i) => {
+      const epoch = replies[2 * i]?.[1] as string | null;
+      const last = (replies[2 * i + 1]?.[1] as Array<[string, string[]]> | undefined)?.[0];
+      const position = last && parsePosition(last[0]);
+      heads.set(stream, epoch && position ? { stream, epoch, ...position } : undefined);
+    });
+    return heads;
+  }
+
   async latestMetrics(): Promise<Delivery[]> {
     const sites = await this.cmd.smembers(this.keys.sites());
     const values = await Promise.all(sites.map((site) => this.cmd.hvals(this.keys.latest(site))));
@@ -98,6 +166,7 @@ export class RedisBus implements Bus {
   }
 
   async reportConnections(nodeId: string, active: number, opened: number): Promise<ClusterConnections> {
+    if (!this.ready) throw new Error('Redis is unreachable');
     const now = Date.now();
     const replies = await this.cmd
       .multi()
@@ -125,7 +194,8 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.sub.disconnect();
-    await this.cmd.quit().catch(() => this.cmd.disconnect());
+    if (this.ready) await this.cmd.quit().catch(() => this.cmd.disconnect());
+    else this.cmd.disconnect();
   }
 
   private announceSite(stream: string): void {
@@ -141,6 +211,13 @@ export class RedisBus implements Bus {
     this.wasReady = ready;
     for (const listener of this.readyListeners) listener(ready);
   }
+}
+
+/** XINFO STREAM answers a flat [name, value, name, value, …] list. */
+function infoField(info: unknown, name: string): string | undefined {
+  if (!Array.isArray(info)) return undefined;
+  const at = info.indexOf(name);
+  return at >= 0 ? String(info[at + 1]) : undefined;
 }
 
 function parseNode(value: string): { active: number; at: number } | undefined {

@@ -3,6 +3,7 @@
 // (test/integration/bus-contract.test.ts) runs against both.
 import type { StreamMessage } from '../protocol/index.ts';
 import { NO_SITE } from './keys.ts';
+import type { StreamId } from './stream-id.ts';
 
 /** What a subscriber receives: the JSON text exactly as clients will receive it. */
 export interface Delivery {
@@ -16,8 +17,26 @@ export interface Delivery {
 export type DeliveryListener = (delivery: Delivery) => void;
 
 export interface PublishResult {
-  /** The id assigned to a log or alert: `<stream>:<position>`. Metrics have none. */
+  /** The id assigned to a log or alert: `<stream>:<epoch>:<position>`. Metrics have none. */
   readonly id?: string;
+}
+
+/** Thrown by publish when the bus is away and its bounded buffer is full: the message is dropped. */
+export class BusBufferFullError extends Error {
+  override name = 'BusBufferFullError';
+}
+
+/** One page of a stream's history (its logs and alerts, oldest first). */
+export interface HistoryPage {
+  /** The stream's current epoch; undefined when the stream holds nothing (never published, or lost). */
+  readonly epoch: string | undefined;
+  /**
+   * True when the bus cannot prove it still holds everything after `after`: entries after it were
+   * trimmed, or the history was lost (the epoch changed). The page then starts at the oldest kept entry.
+   */
+  readonly truncated: boolean;
+  /** Deliveries (JSON with ids), oldest first, at most `limit`. */
+  readonly entries: readonly Delivery[];
 }
 
 export interface ClusterConnections {
@@ -33,7 +52,9 @@ export interface Bus {
   /**
    * Publish one message (already validated against the schema). A log or alert is appended to
    * its site's history and published in one atomic step, and gets an id; a metrics snapshot
-   * replaces its (site, source) latest value and is published.
+   * replaces its (site, source) latest value and is published. While the bus is away, messages
+   * wait in a bounded buffer, in order, and are retried; a retry is never published twice. Past
+   * the bound, publish rejects with BusBufferFullError.
    */
   publish(message: StreamMessage): Promise<PublishResult>;
 
@@ -42,6 +63,15 @@ export interface Bus {
    * called synchronously, one call per message; they must not throw.
    */
   subscribe(listener: DeliveryListener): Promise<void>;
+
+  /**
+   * Read a stream's logs and alerts after `after` (exclusive; undefined: from the oldest kept),
+   * at most `limit` of them. Page on by passing the last entry's id as `after`.
+   */
+  readHistory(stream: string, after: StreamId | undefined, limit: number): Promise<HistoryPage>;
+
+  /** Every stream that has published, with the id of its newest entry (undefined when empty). */
+  heads(): Promise<Map<string, StreamId | undefined>>;
 
   /** The latest metrics snapshot of every (site, source), as metrics deliveries. */
   latestMetrics(): Promise<Delivery[]>;

@@ -3,3 +3,4 @@ export * from './bus.ts';
 export * from './keys.ts';
 export { MemoryBus } from './bus-memory.ts';
 export { RedisBus, type RedisBusOptions } from './bus-redis.ts';
+export * from './stream-id.ts';

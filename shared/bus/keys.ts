@@ -14,6 +14,14 @@ export class BusKeys {
   stream(site: string): string {
     return `${this.prefix}:{${site}}:stream`;
   }
+  /** The epoch of a site's stream: a random token, new whenever the stream's history was lost. */
+  epoch(site: string): string {
+    return `${this.prefix}:{${site}}:epoch`;
+  }
+  /** Hash of each producer's last sequence number and id in a site's stream (de-duplicates retries). */
+  producers(site: string): string {
+    return `${this.prefix}:{${site}}:producers`;
+  }
   /** Pub/sub channel of a site's logs and alerts; each payload is the message JSON with its `id`. */
   events(site: string): string {
     return `${this.prefix}:{${site}}:events`;

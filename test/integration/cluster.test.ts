@@ -39,9 +39,10 @@ it('delivers every log exactly once, in order, through each of two gateways', as
   const expected: string[] = [];
   try {
     for (const site of await redis.smembers(keys.sites())) {
+      const epoch = await redis.get(keys.epoch(site));
       for (const [position, fields] of await redis.xrange(keys.stream(site), '-', '+')) {
         const message = JSON.parse(fields[1]!) as { type: string };
-        if (message.type === 'log') expected.push(`${site}:${position}`);
+        if (message.type === 'log') expected.push(`${site}:${epoch}:${position}`);
       }
     }
   } finally {

@@ -167,7 +167,7 @@ describe('log filters', () => {
     expect(texts(bySite)).toEqual(['License utilization at 90%', 'quorum lost']);
     // The log arrives exactly as published, with its id, metadata and extra fields.
     expect(all.ofType('log')[0]).toMatchObject({ type: 'log', level: 'info', source: 'license-server', metadata: { n: 1 } });
-    expect(all.ofType('log')[0]!.id).toMatch(/^_:\d+-\d+$/);
+    expect(all.ofType('log')[0]!.id).toMatch(/^_:[a-z0-9]+:\d+-\d+$/);
 
     // Update, then clear.
     levels.send({ action: 'filter', filter: { level: ['debug'] } });

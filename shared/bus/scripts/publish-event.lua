@@ -1,10 +1,40 @@
 -- Publish a log or alert: append it to its site's history and publish it, in one atomic step,
 -- so a subscriber that misses the live message can always find it in the stream by id.
--- KEYS[1] stream key ({prefix}:{site}:stream)   KEYS[2] events channel ({prefix}:{site}:events)
--- ARGV[1] the message JSON (an object, without "id")  ARGV[2] history length to keep (approximate)
--- ARGV[3] the stream name (the site, or "_")
--- Returns the id: "<stream>:<stream entry id>".
+--
+-- KEYS[1] stream key    ({prefix}:{site}:stream)     KEYS[2] events channel ({prefix}:{site}:events)
+-- KEYS[3] epoch key     ({prefix}:{site}:epoch)      KEYS[4] producers hash ({prefix}:{site}:producers)
+-- ARGV[1] the message JSON (an object, without "id")
+-- ARGV[2] history length to keep (approximate)       ARGV[3] history age to keep, ms (0: no age limit)
+-- ARGV[4] the stream name (the site, or "_")         ARGV[5] an epoch to use if the stream has none
+-- ARGV[6] producer id ("" for none)                  ARGV[7] the producer's sequence number in this stream
+--
+-- Returns the id "<stream>:<epoch>:<entry id>". A message whose producer sequence was already
+-- published (a retry after a lost reply) is not published again: its original id is returned.
+local epoch = redis.call('GET', KEYS[3])
+if not epoch then
+  epoch = ARGV[5]
+  redis.call('SET', KEYS[3], epoch)
+end
+if ARGV[6] ~= '' then
+  local last = redis.call('HGET', KEYS[4], ARGV[6])
+  if last then
+    local space = string.find(last, ' ', 1, true)
+    if tonumber(string.sub(last, 1, space - 1)) >= tonumber(ARGV[7]) then
+      return string.sub(last, space + 1)
+    end
+  end
+end
 local position = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
-local id = ARGV[3] .. ':' .. position
+if ARGV[3] ~= '0' then
+  local now = redis.call('TIME')
+  local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[3])
+  if cutoff > 0 then redis.call('XTRIM', KEYS[1], 'MINID', '~', cutoff) end
+end
+local id = ARGV[4] .. ':' .. epoch .. ':' .. position
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[4], ARGV[6], ARGV[7] .. ' ' .. id)
+  -- Forget producers that have been silent for a day.
+  redis.call('PEXPIRE', KEYS[4], 86400000)
+end
 redis.call('PUBLISH', KEYS[2], '{"id":"' .. id .. '",' .. string.sub(ARGV[1], 2))
 return id

@@ -1,0 +1,100 @@
+// Resume: replay what a connection missed after the ids it names, then go live with no gap and
+// no duplicate. While history is read, live frames for the connection are held; when the replay
+// is done they are merged by id (anything the replay already sent is skipped).
+import type { Bus } from '../shared/bus/index.ts';
+import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
+import { CloseCode, ErrorCode } from '../shared/protocol/index.ts';
+import { accepts, eventFields } from './event-fields.ts';
+import type { Session } from './session.ts';
+
+/** History entries read per round trip. */
+const PAGE = 500;
+
+export class Replay {
+  readonly held: Array<{ frame: string; id: StreamId | undefined }> = [];
+  constructor(readonly token: number) {}
+
+  hold(frames: readonly string[], ids: ReadonlyArray<StreamId | undefined>): void {
+    for (let i = 0; i < frames.length; i++) this.held.push({ frame: frames[i]!, id: ids[i] });
+  }
+}
+
+let nextToken = 1;
+
+/** Was this id (or a newer one of its stream and epoch) already sent on this session? */
+function alreadySent(session: Session, id: StreamId): boolean {
+  const sent = session.sent.get(id.stream);
+  return sent !== undefined && sent.epoch === id.epoch && comparePositions(id, sent) <= 0;
+}
+
+/** Does the session's current endpoint and filter take this frame? */
+function wanted(session: Session, frame: string): boolean {
+  try {
+    const fields = eventFields(JSON.parse(frame));
+    return fields !== undefined && accepts(session.endpoint.kinds, session.filter, fields);
+  } catch {
+    return false;
+  }
+}
+
+function sendOne(session: Session, frame: string, id: StreamId | undefined, batch: string[], newest: Map<string, StreamId>): void {
+  if (id && alreadySent(session, id)) return;
+  if (!wanted(session, frame)) return;
+  batch.push(frame);
+  if (id) {
+    newest.set(id.stream, id);
+    session.sent.set(id.stream, id); // within a batch, later frames of a stream must not repeat earlier ones
+  }
+}
+
+/**
+ * Replay to `session` everything after `since` (stream → last id seen) that its current filter
+ * takes, then release the live frames held meanwhile. Streams not named start live. A newer
+ * replay on the same session supersedes this one (its held frames carry over).
+ */
+export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, bus: Bus): Promise<void> {
+  const previous = session.replay;
+  const current = new Replay(nextToken++);
+  if (previous) current.held.push(...previous.held);
+  session.replay = current;
+  const superseded = () => session.closed || session.replay !== current;
+  let complete = false;
+  try {
+    for (const [stream, after] of since) {
+      let cursor: StreamId | undefined = after;
+      let first = true;
+      for (;;) {
+        const page = await bus.readHistory(stream, cursor, PAGE);
+        if (superseded()) return;
+        if (first && page.truncated) {
+          session.sendError(ErrorCode.HISTORY_TRUNCATED, `messages of stream "${stream}" after ${after.epoch}:${after.ms}-${after.seq} are no longer all kept; what is kept follows`, { stream });
+        }
+        first = false;
+        const batch: string[] = [];
+        const newest = new Map<string, StreamId>();
+        for (const entry of page.entries) {
+          const id = parseStreamId(leadingId(entry.json) ?? '');
+          sendOne(session, entry.json, id, batch, newest);
+          if (id) cursor = id;
+        }
+        if (batch.length > 0) session.sendFrames(batch, [...newest.values()]);
+        if (page.entries.length < PAGE || session.closed) break;
+      }
+    }
+    complete = true;
+  } finally {
+    if (!superseded()) {
+      if (complete) release(session, current);
+      // Releasing after a failed read would leave a gap: the client resumes again instead.
+      else session.close(CloseCode.INTERNAL_ERROR, 'history is unavailable right now: reconnect and resume');
+    }
+  }
+}
+
+function release(session: Session, current: Replay): void {
+  session.replay = undefined;
+  const batch: string[] = [];
+  const newest = new Map<string, StreamId>();
+  for (const { frame, id } of current.held) sendOne(session, frame, id, batch, newest);
+  if (batch.length > 0) session.sendFrames(batch, [...newest.values()]);
+}
