@@ -3,7 +3,7 @@
 
 export interface FanOutProfile {
   readonly conns: number;
-  /** Messages published first at a low rate, every delivery counted (a correctness check). */
+  /** Messages published first at a gentle rate, every delivery counted (a correctness check); a multiple of 4. */
   readonly exactMessages: number;
   /** Offered deliveries/s of the first step; each next step multiplies the publish rate by `growth`. */
   readonly startDeliveries: number;
@@ -68,7 +68,7 @@ export const QUICK: Profile = {
 export const FULL: Profile = {
   name: 'full',
   workers: 8,
-  fanOut: { conns: 10_000, exactMessages: 200, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, latencyMs: 10_000, probeEvery: 50 },
+  fanOut: { conns: 10_000, exactMessages: 40, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, latencyMs: 10_000, probeEvery: 50 },
   scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
   slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },

@@ -1,0 +1,69 @@
+// The benchmark harness at tiny scale (SMOKE profile: ~20 connections, a few hundred messages),
+// every scenario against every system, so the bench cannot rot. It checks that the harness
+// measures what it claims — exact delivery counts, a result from every system — never how fast
+// anything is: the bench itself is not pass/fail.
+import { describe, expect, it } from 'vitest';
+import { Cleanup } from '../../bench/cleanup.ts';
+import { errorOf, runBench, SCENARIO_IDS, succeeded, type BenchResults } from '../../bench/harness.ts';
+import { SMOKE } from '../../bench/profiles.ts';
+import { benchmarksMarkdown } from '../../bench/report/markdown.ts';
+import { scenarioTables } from '../../bench/report/tables.ts';
+import { SYSTEM_IDS } from '../../bench/systems/system.ts';
+
+describe('benchmark harness (smoke)', () => {
+  it('runs every scenario against every system and reports sane figures', async () => {
+    const cleanup = new Cleanup();
+    const log: string[] = [];
+    let results: BenchResults;
+    try {
+      results = await runBench({ profile: SMOKE, systems: SYSTEM_IDS, scenarios: SCENARIO_IDS, pin: false, cleanup, command: 'smoke test', log: (line) => log.push(line) });
+    } finally {
+      await cleanup.stopAll();
+    }
+    const context = log.join('\n');
+
+    const fanOutConns = SMOKE.fanOut.conns;
+    for (const id of SYSTEM_IDS) {
+      const fanOut = succeeded(results.fanOut[id]);
+      expect(fanOut, `${id} fan-out: ${errorOf(results.fanOut[id])}\n${context}`).toBeDefined();
+      expect(fanOut!.opened).toBe(fanOutConns);
+      expect(fanOut!.steps.length).toBeGreaterThan(0);
+      expect(fanOut!.saturation.delivered).toBeGreaterThan(0);
+      expect(fanOut!.latency.samples).toBeGreaterThan(0);
+      expect(fanOut!.latency.p50Ms).toBeGreaterThan(0);
+      expect(fanOut!.latency.p99Ms).toBeGreaterThanOrEqual(fanOut!.latency.p50Ms);
+
+      const scale = succeeded(results.scale[id]);
+      expect(scale, `${id} scale: ${errorOf(results.scale[id])}\n${context}`).toBeDefined();
+      expect(scale!.opened).toBe(SMOKE.scale.conns);
+      expect(scale!.broadcast.reached).toBe(scale!.opened);
+
+      const slow = succeeded(results.slow[id]);
+      expect(slow, `${id} slow consumers: ${errorOf(results.slow[id])}\n${context}`).toBeDefined();
+      expect(slow!.delivered).toBeGreaterThan(0);
+      expect(slow!.rssPeak).toBeGreaterThan(0);
+
+      if (id === 'ceiling') continue; // no metrics stream
+      const metrics = succeeded(results.metrics[id]);
+      expect(metrics, `${id} metrics: ${errorOf(results.metrics[id])}\n${context}`).toBeDefined();
+      expect(metrics!.framesPerSecond).toBeGreaterThan(0);
+      expect(metrics!.intervals.map((i) => i.interval)).toEqual(SMOKE.metrics.intervals);
+    }
+
+    // The ceiling sends every message to every connection: the count must be exact.
+    const ceiling = succeeded(results.fanOut.ceiling)!;
+    expect(ceiling.exact.expected).toBe(SMOKE.fanOut.exactMessages * fanOutConns);
+    expect(ceiling.exact.received).toBe(ceiling.exact.expected);
+    // The filtered systems: a third of the connections get 4/4 of the cycle, 2/4, 1/4.
+    expect(succeeded(results.fanOut.gateway)!.exact.expected).toBe((SMOKE.fanOut.exactMessages * fanOutConns * 7) / 12);
+
+    const multi = succeeded(results.scaleMulti);
+    expect(multi, `several gateways: ${errorOf(results.scaleMulti)}\n${context}`).toBeDefined();
+    expect(multi!.processes).toBe(SMOKE.scale.multi.processes);
+    expect(multi!.broadcast.reached).toBe(SMOKE.scale.multi.processes * SMOKE.scale.multi.connsPerProcess);
+
+    expect(scenarioTables(results).map((t) => t.title)).toEqual(['Fan-out', 'Scale (idle connections)', 'Metrics intervals', 'Slow consumers']);
+    const markdown = benchmarksMarkdown(results);
+    for (const section of ['## Headline', '## Targets (issue 6)', '## How it was measured', '### Fan-out']) expect(markdown).toContain(section);
+  }, 120_000);
+});
