@@ -1,0 +1,325 @@
+// LicmonClient: the spec's ReconnectingWebSocket done properly. One client is one logical
+// subscription that outlives its WebSockets: it reconnects with jittered backoff, re-sends its
+// filter and interval, resumes every stream from the last id it delivered, never delivers an id
+// twice, keeps the connection alive with pings, and tells its state as it changes.
+//
+// Each connection starts with a handshake: `subscribe` (filter, and `since` when resuming),
+// `configure` (when an interval is set), then `ping`. The gateway answers in order, so the pong
+// marks the moment the subscription is in force. Logs and alerts that arrive before it were
+// sent under no filter and, when resuming, are replayed after it: they are not delivered.
+import type { AlertMessage, ErrorMessage, Filter, LogMessage, MetricsMessage } from '../shared/protocol/index.ts';
+// errors.ts directly (not the index) so that the client pulls in no zod at run time.
+import { CloseCode, ErrorCode } from '../shared/protocol/errors.ts';
+import { RECONNECT_DEFAULTS, backoffDelay } from './backoff.ts';
+import { ResumeTracker } from './resume-tracker.ts';
+import {
+  OPEN, defaultAuthMethod, endpointUrl, refusedUpgradeStatus, resolveWebSocket,
+  type AuthMethod, type EndpointName, type SocketCloseEvent, type SocketMessageEvent, type WebSocketConstructor, type WebSocketLike,
+} from './socket.ts';
+
+export interface LicmonClientOptions {
+  /** The gateway (`ws://host:8080`, `wss://host`, `https://host`) or a full endpoint URL (`…/ws/logs`). */
+  url: string;
+  apiKey: string;
+  /** Which stream: `logs`, `metrics` or `combined` (default `combined`, or the one the URL names). */
+  endpoint?: EndpointName;
+  /** How the key travels. Default `sub-protocol` (keeps it out of URLs and logs) when the key is a valid token, else `query`. */
+  auth?: AuthMethod;
+  /** The spec's filter (level, source, pattern, site); re-sent on every reconnect. */
+  filter?: Filter | null;
+  /** Metrics interval in ms (`configure`); re-sent on every reconnect. */
+  interval?: number;
+  /** Start from these ids (the last seen in each stream, comma-separated) instead of live. */
+  since?: string;
+  /** A WebSocket class; default `globalThis.WebSocket`. On Node 20, pass `ws`'s. */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect attempts in a row before giving up (spec: 10). Reset whenever a connection opens. */
+  maxRetries?: number;
+  /** Backoff: ceiling of the first delay (spec: 1000 ms), doubling up to maxDelay (spec: 30000 ms). */
+  baseDelay?: number;
+  maxDelay?: number;
+  /** Keep-alive ping period (spec: 30000 ms); 0 disables. */
+  pingInterval?: number;
+  /** A connection silent this long after a ping is presumed dead and replaced (default 10000 ms). */
+  pongTimeout?: number;
+}
+
+/**
+ * connecting: first connection under way. live: subscribed, receiving. reconnecting: the
+ * connection dropped; retrying with backoff. resumed: reconnected and resumed where it left off
+ * (receiving, like live). closed: for good — by close(), the server (1000), a refused key, or
+ * retries exhausted.
+ */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'resumed' | 'closed';
+
+export type ClosedBecause = 'client' | 'server' | 'unauthorized' | 'forbidden' | 'not-found' | 'retries-exhausted' | 'invalid-options';
+
+export interface StateChange {
+  readonly state: ConnectionState;
+  /** The code and reason the last connection closed with (reconnecting, closed). */
+  readonly code?: number;
+  readonly reason?: string;
+  /** reconnecting: the delay before the next attempt (ms) and its number (1-based). */
+  readonly delay?: number;
+  readonly attempt?: number;
+  /** closed: why the client stopped. */
+  readonly because?: ClosedBecause;
+  /** The HTTP status of a refused upgrade, when the WebSocket implementation reports it (`ws` does, browsers do not). */
+  readonly httpStatus?: number;
+}
+
+export interface LicmonClientEvents {
+  log: (message: LogMessage, raw: string) => void;
+  alert: (message: AlertMessage, raw: string) => void;
+  metrics: (message: MetricsMessage, raw: string) => void;
+  /** An `error` message from the gateway (a rejected filter, HISTORY_TRUNCATED, …); the connection stays up. */
+  error: (message: ErrorMessage, raw: string) => void;
+  state: (change: StateChange) => void;
+}
+
+type EventName = keyof LicmonClientEvents;
+
+const CLOSE_BY_STATUS: Record<number, ClosedBecause> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
+const CLOSE_BY_CODE: Record<number, ClosedBecause> = { [CloseCode.NORMAL]: 'server', [CloseCode.KEY_REVOKED]: 'unauthorized', [CloseCode.FORBIDDEN]: 'forbidden' };
+/** Sent when the client drops a connection it presumes dead; the gateway may never see it. */
+const CLOSE_PRESUMED_DEAD = 4100;
+
+export class LicmonClient {
+  private readonly tracker: ResumeTracker;
+  private readonly listeners = new Map<EventName, Set<unknown>>();
+  private readonly WebSocketClass: WebSocketConstructor;
+  private readonly url: string;
+  private readonly protocols: string[] | undefined;
+  private readonly settings: Required<Pick<LicmonClientOptions, 'maxRetries' | 'baseDelay' | 'maxDelay' | 'pingInterval' | 'pongTimeout'>>;
+  private filter: Filter | null;
+  private interval: number | undefined;
+  private socket: WebSocketLike | undefined;
+  private currentState: ConnectionState | undefined;
+  private retries = 0;
+  /** The current connection's subscription is in force (its handshake pong arrived). */
+  private subscribed = false;
+  /** Whether the current connection asked to resume (sent `since`). */
+  private resuming = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private deadTimer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly endpoint: EndpointName;
+
+  constructor(options: LicmonClientOptions) {
+    const { url, endpoint } = endpointUrl(options.url, options.endpoint);
+    const auth = options.auth ?? defaultAuthMethod(options.apiKey);
+    if (auth === 'query') url.searchParams.set('api_key', options.apiKey);
+    this.url = url.href;
+    this.endpoint = endpoint;
+    this.protocols = auth === 'sub-protocol' ? ['api_key', options.apiKey] : undefined;
+    this.WebSocketClass = resolveWebSocket(options.WebSocket);
+    this.tracker = new ResumeTracker(options.since);
+    this.filter = options.filter ?? null;
+    this.interval = options.interval;
+    this.settings = {
+      maxRetries: options.maxRetries ?? RECONNECT_DEFAULTS.maxRetries,
+      baseDelay: options.baseDelay ?? RECONNECT_DEFAULTS.baseDelay,
+      maxDelay: options.maxDelay ?? RECONNECT_DEFAULTS.maxDelay,
+      pingInterval: options.pingInterval ?? 30_000,
+      pongTimeout: options.pongTimeout ?? 10_000,
+    };
+  }
+
+  /** Listen to an event; returns a function that stops listening. */
+  on<E extends EventName>(event: E, listener: LicmonClientEvents[E]): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  get state(): ConnectionState | undefined {
+    return this.currentState;
+  }
+
+  /** The last id delivered in each stream, comma-separated: pass it as `since` to resume later. */
+  get since(): string | undefined {
+    return this.tracker.since();
+  }
+
+  /** Open the first connection. Listeners added before this see every state change. */
+  connect(): this {
+    if (this.currentState === undefined) {
+      this.setState({ state: 'connecting' });
+      this.open();
+    }
+    return this;
+  }
+
+  /** Replace the filter (`null`: everything); kept for reconnects. */
+  setFilter(filter: Filter | null): void {
+    this.filter = filter;
+    this.sendIfSubscribed({ action: 'filter', filter });
+  }
+
+  /** Set the metrics interval in ms; kept for reconnects. */
+  configure(interval: number): void {
+    this.interval = interval;
+    this.sendIfSubscribed({ action: 'configure', interval });
+  }
+
+  /** Close for good (code 1000: the gateway will not expect a reconnect). */
+  close(): void {
+    if (this.currentState === 'closed') return;
+    const socket = this.socket;
+    this.dropSocket();
+    socket?.close(CloseCode.NORMAL, 'client closed');
+    this.finish({ state: 'closed', because: 'client' });
+  }
+
+  private open(): void {
+    let socket: WebSocketLike;
+    try {
+      socket = new this.WebSocketClass(this.url, this.protocols);
+    } catch (err) {
+      // Only a malformed URL or key makes a WebSocket constructor throw: retrying cannot help.
+      return this.finish({ state: 'closed', because: 'invalid-options', reason: err instanceof Error ? err.message : String(err) });
+    }
+    this.socket = socket;
+    this.subscribed = false;
+    let httpStatus: number | undefined;
+    socket.onopen = () => this.onOpen();
+    socket.onmessage = (event: SocketMessageEvent) => {
+      if (typeof event.data === 'string') this.onFrame(event.data);
+    };
+    socket.onerror = (event: unknown) => {
+      httpStatus ??= refusedUpgradeStatus(event);
+    };
+    socket.onclose = (event: SocketCloseEvent) => {
+      if (this.socket !== socket) return;
+      this.dropSocket();
+      this.onClosed(event.code, event.reason, httpStatus);
+    };
+  }
+
+  private onOpen(): void {
+    this.retries = 0;
+    const since = this.tracker.since();
+    this.resuming = since !== undefined;
+    this.send({ action: 'subscribe', filter: this.filter, ...(since ? { since } : {}) });
+    if (this.interval !== undefined) this.send({ action: 'configure', interval: this.interval });
+    this.send({ action: 'ping' });
+    this.expectAnswer();
+    if (this.settings.pingInterval > 0) {
+      this.pingTimer = setInterval(() => {
+        this.send({ action: 'ping' });
+        this.expectAnswer();
+      }, this.settings.pingInterval);
+    }
+  }
+
+  private onFrame(raw: string): void {
+    clearTimeout(this.deadTimer);
+    let message: { type?: unknown; id?: unknown; code?: unknown; stream?: unknown };
+    try {
+      message = JSON.parse(raw) as typeof message;
+    } catch {
+      return; // Not from a gateway of this API: nothing to deliver.
+    }
+    switch (message.type) {
+      case 'pong':
+        if (!this.subscribed) {
+          this.subscribed = true;
+          this.setState({ state: this.resuming && this.currentState !== 'connecting' ? 'resumed' : 'live' });
+        }
+        return;
+      case 'log':
+        if (this.isNew(message.id)) this.emit('log', message as LogMessage, raw);
+        return;
+      case 'alert':
+        if (this.isNew(message.id)) this.emit('alert', message as AlertMessage, raw);
+        return;
+      case 'metrics':
+        // Snapshots are latest-value (nothing to resume); only a filter naming source or site selects them.
+        if (!this.subscribed && (this.filter?.source !== undefined || this.filter?.site !== undefined)) return;
+        return this.emit('metrics', message as MetricsMessage, raw);
+      case 'error':
+        if (message.code === ErrorCode.HISTORY_TRUNCATED && typeof message.stream === 'string') this.tracker.rebase(message.stream);
+        return this.emit('error', message as ErrorMessage, raw);
+      default:
+        return; // A message type this client does not know yet: ignored, for forward compatibility.
+    }
+  }
+
+  /** A log or alert is delivered once its connection is subscribed, and only if its id is new. */
+  private isNew(id: unknown): boolean {
+    return this.subscribed && (typeof id !== 'string' || this.tracker.accept(id));
+  }
+
+  private onClosed(code: number, reason: string, httpStatus: number | undefined): void {
+    const because = (httpStatus !== undefined ? CLOSE_BY_STATUS[httpStatus] : undefined) ?? CLOSE_BY_CODE[code];
+    if (because) return this.finish({ state: 'closed', code, reason, because, httpStatus });
+    this.scheduleReconnect({ code, reason, httpStatus });
+  }
+
+  private scheduleReconnect(last: { code: number; reason: string; httpStatus?: number | undefined }): void {
+    if (this.retries >= this.settings.maxRetries) return this.finish({ state: 'closed', ...last, because: 'retries-exhausted' });
+    const delay = backoffDelay(this.retries, this.settings);
+    this.retries++;
+    this.setState({ state: 'reconnecting', ...last, delay, attempt: this.retries });
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  /** After a ping: a connection that stays silent past pongTimeout is presumed dead and replaced. */
+  private expectAnswer(): void {
+    clearTimeout(this.deadTimer);
+    this.deadTimer = setTimeout(() => {
+      const socket = this.socket;
+      this.dropSocket();
+      socket?.close(CLOSE_PRESUMED_DEAD, 'no answer to ping');
+      this.scheduleReconnect({ code: CLOSE_PRESUMED_DEAD, reason: `no answer to ping within ${this.settings.pongTimeout} ms` });
+    }, this.settings.pongTimeout);
+  }
+
+  private sendIfSubscribed(action: object): void {
+    if (this.subscribed) this.send(action);
+    // Otherwise the handshake of the next connection sends the latest filter and interval.
+  }
+
+  private send(action: object): void {
+    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(action));
+  }
+
+  /** Forget the current socket: its late events are ignored and its timers stopped. */
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.subscribed = false;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.deadTimer);
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Not null: `ws` throws an 'error' nobody listens to (closing a socket still connecting emits one).
+    socket.onerror = () => undefined;
+  }
+
+  private finish(change: StateChange): void {
+    clearTimeout(this.retryTimer);
+    this.setState(change);
+  }
+
+  private setState(change: StateChange): void {
+    this.currentState = change.state;
+    this.emit('state', change);
+  }
+
+  private emit<E extends EventName>(event: E, ...args: Parameters<LicmonClientEvents[E]>): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        // on() only files a listener under the event whose signature it has.
+        (listener as (...a: typeof args) => void)(...args);
+      } catch (err) {
+        // A listener's bug must not break the connection's bookkeeping: report it out of band.
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+  }
+}

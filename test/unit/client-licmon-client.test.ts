@@ -1,0 +1,263 @@
+// LicmonClient's protocol logic with a scripted WebSocket class and fake timers: the connection
+// handshake, the subscription barrier, de-duplication, resume on reconnect, when it gives up, and
+// keep-alive. The same client against a real gateway: test/integration/client-sdk.test.ts.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LicmonClient, type LicmonClientOptions, type StateChange } from '../../client/index.ts';
+import type { WebSocketLike } from '../../client/socket.ts';
+
+/** A WebSocket whose server side the test plays: it records what the client sends. */
+class ScriptedSocket implements WebSocketLike {
+  static all: ScriptedSocket[] = [];
+  readyState = 0;
+  readonly sent: Array<Record<string, unknown>> = [];
+  closedWith: { code?: number; reason?: string } | undefined;
+  onopen: ((event: never) => void) | null = null;
+  onmessage: ((event: never) => void) | null = null;
+  onclose: ((event: never) => void) | null = null;
+  onerror: ((event: never) => void) | null = null;
+
+  constructor(readonly url: string, readonly protocols?: string | string[]) {
+    ScriptedSocket.all.push(this);
+  }
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+  }
+
+  // The server's side.
+  open(): void {
+    this.readyState = 1;
+    (this.onopen as ((e: object) => void) | null)?.({});
+  }
+  deliver(message: Record<string, unknown>): void {
+    (this.onmessage as ((e: { data: string }) => void) | null)?.({ data: JSON.stringify(message) });
+  }
+  pong(): void {
+    this.deliver({ type: 'pong', timestamp: new Date().toISOString() });
+  }
+  refuse(status: number): void {
+    (this.onerror as ((e: { message: string }) => void) | null)?.({ message: `Unexpected server response: ${status}` });
+    this.drop(1006, '');
+  }
+  drop(code: number, reason = ''): void {
+    this.readyState = 3;
+    (this.onclose as ((e: { code: number; reason: string }) => void) | null)?.({ code, reason });
+  }
+}
+
+const log = (id: string, message = id) => ({ type: 'log', id, timestamp: '2024-01-15T10:30:45.123Z', level: 'error', message, source: 'license-server' });
+const latest = () => ScriptedSocket.all.at(-1)!;
+
+function start(options: Partial<LicmonClientOptions> = {}) {
+  const client = new LicmonClient({ url: 'ws://gw.test:8080', apiKey: 'k3y', WebSocket: ScriptedSocket, baseDelay: 100, maxDelay: 1000, ...options });
+  const states: StateChange[] = [];
+  const logs: string[] = [];
+  const raws: string[] = [];
+  client.on('state', (change) => states.push(change));
+  client.on('log', (message, raw) => {
+    logs.push(message.id ?? message.message);
+    raws.push(raw);
+  });
+  client.connect();
+  return { client, states, logs, raws, stateNames: () => states.map((s) => s.state) };
+}
+
+beforeEach(() => {
+  ScriptedSocket.all = [];
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LicmonClient', () => {
+  it('connects to the endpoint with the key as sub-protocol, then subscribes, configures and pings', () => {
+    start({ endpoint: 'logs', filter: { level: ['error', 'warn'], source: 'license-server' }, interval: 2000 });
+    const socket = latest();
+    expect(socket.url).toBe('ws://gw.test:8080/ws/logs');
+    expect(socket.protocols).toEqual(['api_key', 'k3y']);
+    socket.open();
+    expect(socket.sent).toEqual([
+      { action: 'subscribe', filter: { level: ['error', 'warn'], source: 'license-server' } },
+      { action: 'configure', interval: 2000 },
+      { action: 'ping' },
+    ]);
+  });
+
+  it('puts the key in the query when asked, or when it is not a valid sub-protocol token', () => {
+    start({ auth: 'query' });
+    expect(latest().url).toBe('ws://gw.test:8080/ws/combined?api_key=k3y');
+    expect(latest().protocols).toBeUndefined();
+    start({ apiKey: 'has space,comma', url: 'https://gw.test/prefix/' });
+    expect(latest().url).toBe('wss://gw.test/prefix/ws/combined?api_key=has+space%2Ccomma');
+    start({ url: 'ws://gw.test:8080/ws/metrics' });
+    expect(latest().url).toBe('ws://gw.test:8080/ws/metrics');
+    expect(() => start({ url: 'ws://gw.test:8080/ws/metrics', endpoint: 'logs' })).toThrow(/names \/ws\/metrics/);
+  });
+
+  it('delivers logs only once the subscription is in force (the pong), and each id once', () => {
+    const { logs, raws, stateNames } = start({ filter: { level: 'error' } });
+    const socket = latest();
+    socket.open();
+    socket.deliver(log('berlin:1-0')); // sent before the gateway applied the filter
+    expect(stateNames()).toEqual(['connecting']);
+    socket.pong();
+    expect(stateNames()).toEqual(['connecting', 'live']);
+    socket.deliver(log('berlin:2-0'));
+    socket.deliver(log('berlin:2-0'));
+    socket.deliver(log('austin:1-0'));
+    socket.deliver(log('berlin:1-5'));
+    expect(logs).toEqual(['berlin:2-0', 'austin:1-0']);
+    expect(JSON.parse(raws[0]!)).toEqual(log('berlin:2-0'));
+  });
+
+  it('passes metrics snapshots before the pong unless the filter selects by source or site', () => {
+    const seen: string[] = [];
+    const first = start({ filter: { level: 'error' } });
+    first.client.on('metrics', (m) => seen.push(`a:${m.source}`));
+    latest().open();
+    latest().deliver({ type: 'metrics', timestamp: '2024-01-15T10:30:45.123Z', source: 'flexlm-01' });
+    const second = start({ filter: { source: 'flexlm-02' } });
+    second.client.on('metrics', (m) => seen.push(`b:${m.source}`));
+    latest().open();
+    latest().deliver({ type: 'metrics', timestamp: '2024-01-15T10:30:45.123Z', source: 'flexlm-01' });
+    latest().pong();
+    latest().deliver({ type: 'metrics', timestamp: '2024-01-15T10:30:45.123Z', source: 'flexlm-02' });
+    expect(seen).toEqual(['a:flexlm-01', 'b:flexlm-02']);
+  });
+
+  it('after a drop: reconnects with jittered backoff, re-sends filter and interval, resumes with since, and says "resumed"', () => {
+    const { client, logs, states, stateNames } = start({ filter: { level: 'error' }, interval: 1000 });
+    latest().open();
+    latest().pong();
+    latest().deliver(log('berlin:1-0'));
+    latest().deliver(log('austin:5-0'));
+    client.setFilter({ level: ['error', 'critical'] });
+    latest().drop(1012, 'service restart');
+    const reconnecting = states.at(-1)!;
+    expect(reconnecting).toMatchObject({ state: 'reconnecting', code: 1012, reason: 'service restart', attempt: 1 });
+    expect(reconnecting.delay).toBeGreaterThanOrEqual(0);
+    expect(reconnecting.delay).toBeLessThanOrEqual(100);
+    expect(ScriptedSocket.all).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(ScriptedSocket.all).toHaveLength(2);
+    latest().open();
+    expect(latest().sent).toEqual([
+      { action: 'subscribe', filter: { level: ['error', 'critical'] }, since: 'berlin:1-0,austin:5-0' },
+      { action: 'configure', interval: 1000 },
+      { action: 'ping' },
+    ]);
+    latest().deliver(log('berlin:2-0')); // live, before the subscribe took effect: replayed below
+    latest().pong();
+    latest().deliver(log('berlin:1-0'));
+    latest().deliver(log('berlin:2-0'));
+    latest().deliver(log('berlin:3-0'));
+    expect(stateNames()).toEqual(['connecting', 'live', 'reconnecting', 'resumed']);
+    expect(logs).toEqual(['berlin:1-0', 'austin:5-0', 'berlin:2-0', 'berlin:3-0']);
+    expect(client.since).toBe('berlin:3-0,austin:5-0');
+  });
+
+  it('HISTORY_TRUNCATED: passes the error on and takes what the gateway still holds as the new start', () => {
+    const { client, logs } = start({ since: 'berlin:e1:9000-0' });
+    const errors: string[] = [];
+    client.on('error', (e) => errors.push(`${e.code}:${String(e.stream)}`));
+    latest().open();
+    expect(latest().sent[0]).toEqual({ action: 'subscribe', filter: null, since: 'berlin:e1:9000-0' });
+    latest().pong();
+    latest().deliver({ type: 'error', code: 'HISTORY_TRUNCATED', stream: 'berlin', message: 'history lost', timestamp: '2024-01-15T10:30:45.123Z' });
+    latest().deliver(log('berlin:e1:100-0'));
+    latest().deliver(log('berlin:e1:100-0'));
+    expect(errors).toEqual(['HISTORY_TRUNCATED:berlin']);
+    expect(logs).toEqual(['berlin:e1:100-0']);
+  });
+
+  it.each([
+    [1000, 'server'],
+    [4401, 'unauthorized'],
+    [4403, 'forbidden'],
+  ])('does not reconnect after close code %i', (code, because) => {
+    const { states } = start();
+    latest().open();
+    latest().drop(code, 'bye');
+    vi.advanceTimersByTime(60_000);
+    expect(ScriptedSocket.all).toHaveLength(1);
+    expect(states.at(-1)).toMatchObject({ state: 'closed', code, because });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does not reconnect when the upgrade is refused with 401 or 403; does after 503', () => {
+    start();
+    latest().refuse(401);
+    start();
+    latest().refuse(403);
+    const third = start();
+    latest().refuse(503);
+    expect(third.states.at(-1)).toMatchObject({ state: 'reconnecting', httpStatus: 503 });
+    vi.advanceTimersByTime(60_000);
+    expect(ScriptedSocket.all).toHaveLength(4);
+    expect(ScriptedSocket.all.slice(0, 2).map((s) => s.url)).toEqual(['ws://gw.test:8080/ws/combined', 'ws://gw.test:8080/ws/combined']);
+  });
+
+  it('gives up after maxRetries failed attempts in a row; an open connection resets the count', () => {
+    const { states } = start({ maxRetries: 3 });
+    latest().drop(1006);
+    vi.advanceTimersByTime(10_000);
+    latest().open(); // resets
+    latest().drop(1006);
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(10_000);
+      latest().drop(1006);
+    }
+    expect(states.filter((s) => s.state === 'reconnecting').map((s) => s.attempt)).toEqual([1, 1, 2, 3]);
+    expect(states.at(-1)).toMatchObject({ state: 'closed', because: 'retries-exhausted', code: 1006 });
+    vi.advanceTimersByTime(60_000);
+    expect(ScriptedSocket.all).toHaveLength(5);
+  });
+
+  it('pings every pingInterval and replaces a connection that stops answering', () => {
+    const { states } = start({ pingInterval: 30_000, pongTimeout: 10_000 });
+    const socket = latest();
+    socket.open();
+    socket.pong();
+    vi.advanceTimersByTime(30_000);
+    expect(socket.sent.filter((a) => a.action === 'ping')).toHaveLength(2);
+    socket.pong();
+    vi.advanceTimersByTime(30_000);
+    expect(socket.sent.filter((a) => a.action === 'ping')).toHaveLength(3);
+    vi.advanceTimersByTime(10_000); // silence after the third ping
+    expect(socket.closedWith?.code).toBe(4100);
+    expect(states.at(-1)).toMatchObject({ state: 'reconnecting', code: 4100 });
+    vi.advanceTimersByTime(1000);
+    expect(ScriptedSocket.all).toHaveLength(2);
+  });
+
+  it('close() closes with 1000, stops every timer, and ignores the socket afterwards', () => {
+    const { client, stateNames, logs } = start();
+    const socket = latest();
+    socket.open();
+    socket.pong();
+    client.close();
+    expect(socket.closedWith).toEqual({ code: 1000, reason: 'client closed' });
+    expect(stateNames()).toEqual(['connecting', 'live', 'closed']);
+    socket.deliver(log('berlin:1-0'));
+    socket.drop(1006);
+    expect(logs).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(client.state).toBe('closed');
+  });
+
+  it('a throwing listener does not stop delivery to the others', () => {
+    const { client, logs } = start();
+    client.on('log', () => {
+      throw new Error('listener bug');
+    });
+    latest().open();
+    latest().pong();
+    latest().deliver(log('berlin:1-0'));
+    latest().deliver(log('berlin:2-0'));
+    expect(logs).toEqual(['berlin:1-0', 'berlin:2-0']);
+    expect(() => vi.runOnlyPendingTimers()).toThrow('listener bug');
+  });
+});
