@@ -33,6 +33,7 @@ const BT = Buffer.from(SEND_TIME_KEY);
 const CHAR_0 = 0x30;
 const CHAR_2 = 0x32;
 const CHAR_4 = 0x34;
+const READ_BUFFER = Buffer.alloc(256 * 1024);
 /** Frames whose payload the parser keeps even when not probing: control and handshake packets. */
 const SMALL_FRAME = 128;
 
@@ -65,9 +66,10 @@ export class WsConnection {
     private readonly events: ConnectionEvents,
     localAddress: string | undefined,
   ) {
-    this.socket = connect({ host: target.host, port: target.port, localAddress, noDelay: true });
+    // `onread` reads into one shared buffer: no Buffer allocated and no stream machinery per read.
+    const onread = { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.onData(buf.subarray(0, n) as Buffer) };
+    this.socket = connect({ host: target.host, port: target.port, localAddress, noDelay: true, onread });
     this.socket.on('connect', () => this.socket.write(this.upgradeRequest()));
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.finish(err.message));
     this.socket.on('close', () => this.finish(undefined));
   }
@@ -102,7 +104,8 @@ export class WsConnection {
     this.socket.write(Buffer.concat([header, payload]));
   }
 
-  private onData(chunk: Buffer): void {
+  /** `chunk` is only valid during this call (the read buffer is shared): anything kept is copied. */
+  private onData(chunk: Buffer): boolean {
     if (this.pending) {
       chunk = Buffer.concat([this.pending, chunk]);
       this.pending = undefined;
@@ -110,13 +113,13 @@ export class WsConnection {
     if (!this.handshakeDone) {
       const end = chunk.indexOf(HEADER_END);
       if (end < 0) {
-        this.pending = chunk;
-        return;
+        this.pending = Buffer.from(chunk);
+        return true;
       }
       if (!chunk.subarray(0, 16).toString('latin1').includes(' 101 ')) {
         this.finish(`upgrade refused: ${chunk.subarray(0, Math.min(end, 120)).toString('latin1').split('\r\n')[0]}`);
         this.socket.destroy();
-        return;
+        return false;
       }
       this.handshakeDone = true;
       if (this.target.protocol === 'ws') this.sendSetup();
@@ -130,7 +133,7 @@ export class WsConnection {
         // A frame header: 2 bytes, then a 16- or 64-bit length. Server frames are never masked.
         if (len - i < 10 && !this.headerFits(chunk, i)) {
           this.pending = Buffer.from(chunk.subarray(i));
-          return;
+          return true;
         }
         const b0 = chunk[i]!;
         const len7 = chunk[i + 1]! & 0x7f;
@@ -155,11 +158,13 @@ export class WsConnection {
         this.remaining = size;
       }
       const take = Math.min(this.remaining, len - i);
-      if (this.keep) this.parts.push(chunk.subarray(i, i + take));
-      i += take;
       this.remaining -= take;
+      // A payload that ends in this chunk is used right away; one that goes on must be copied.
+      if (this.keep) this.parts.push(this.remaining === 0 ? chunk.subarray(i, i + take) : Buffer.from(chunk.subarray(i, i + take)));
+      i += take;
       if (this.remaining === 0) this.endFrame(now);
     }
+    return true;
   }
 
   private headerFits(chunk: Buffer, i: number): boolean {
