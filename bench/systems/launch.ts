@@ -48,9 +48,9 @@ interface Server {
 
 async function startServer(id: SystemId, options: LaunchOptions, env: Record<string, string>): Promise<Server> {
   if (id === 'gateway') {
-    const profile: Record<string, string> = options.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` } : {};
+    const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
     // No drain delay: SIGTERM stops at once (and still exits cleanly, so a CPU profile is written).
-    const gateway = await startGateway({ ...env, API_KEYS: API_KEY, DRAIN_DELAY_MS: '0', ...profile });
+    const gateway = await startGateway({ ...env, API_KEYS: API_KEY, DRAIN_DELAY_MS: '0' }, profile);
     return { proc: gateway, port: gateway.port };
   }
   const proc = startProcess(`bench/peers/${id === 'ceiling' ? 'ceiling-uws' : id}.ts`, { ...env, PORT: '0' });

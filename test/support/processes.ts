@@ -19,8 +19,9 @@ export interface RunningProcess {
   kill(): Promise<void>;
 }
 
-export function startProcess(entry: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+/** `nodeArgs` are Node's own flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept). */
+export function startProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,8 +97,8 @@ export interface RunningGateway extends RunningProcess {
 }
 
 /** Start a gateway on a free port (PORT=0) and wait until it listens. */
-export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
-  const proc = startProcess('gateway/main.ts', { PORT: '0', HOST: '127.0.0.1', ...env });
+export async function startGateway(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningGateway> {
+  const proc = startProcess('gateway/main.ts', { PORT: '0', HOST: '127.0.0.1', ...env }, [], nodeArgs);
   const line = await proc.waitForLog((l) => l.msg === 'gateway listening' && typeof l.port === 'number');
   const port = line.port as number;
   return Object.assign(proc, { port, httpUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` });
