@@ -2,9 +2,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/config.ts';
 import { ExitCode, UsageError, type Command } from './command.ts';
+import { keysCommand } from './commands/keys.ts';
 import { publishCommand } from './commands/publish.ts';
 
-const COMMANDS: readonly Command[] = [publishCommand];
+const COMMANDS: readonly Command[] = [publishCommand, keysCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

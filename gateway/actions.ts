@@ -15,6 +15,7 @@ import { InvalidSinceError, parseSince, type StreamId } from '../shared/bus/stre
 import { KIND_METRICS } from './endpoints.ts';
 import { compileFilter } from './filter/filter.ts';
 import { PatternSyntaxError } from './filter/pattern.ts';
+import { filterLimitViolation, type FilterLimits } from './limits/filter-limits.ts';
 import type { Hub } from './hub.ts';
 import type { MetricsClock } from './metrics-clock.ts';
 import { replay } from './replay.ts';
@@ -28,6 +29,8 @@ export interface ActionContext {
   readonly maxInterval: number;
   /** Count an error reply by code (Prometheus). */
   readonly countError: (code: ErrorCode) => void;
+  /** Configured filter size limits (within the schema's hard caps). */
+  readonly filterLimits: FilterLimits;
 }
 
 const PONG_PREFIX = '{"type":"pong","timestamp":"';
@@ -96,6 +99,11 @@ function parseSinceOrFail(session: Session, text: string, ctx: ActionContext): M
 }
 
 function applyFilter(session: Session, filter: Filter | null, ctx: ActionContext): boolean {
+  const overLimit = filterLimitViolation(filter, ctx.filterLimits);
+  if (overLimit) {
+    fail(session, ctx, ErrorCode.INVALID_FILTER, overLimit);
+    return false;
+  }
   try {
     ctx.hub.join(session, compileFilter(filter, session.principal.sites));
     return true;

@@ -3,21 +3,23 @@
 // environment here.
 import { randomBytes } from 'node:crypto';
 import type { us_listen_socket, WebSocket } from 'uWebSockets.js';
+import type { KeyStore } from '../shared/auth/key-store.ts';
 import type { Bus } from '../shared/bus/index.ts';
 import type { GatewayConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CloseCode } from '../shared/protocol/index.ts';
 import { handleClientFrame, startReplay, type ActionContext } from './actions.ts';
 import type { Authenticator } from './auth/authenticator.ts';
-import { StaticKeyAuthenticator } from './auth/static-keys.ts';
 import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
 import { catchUp, rememberHeads } from './catch-up.ts';
 import { compileFilter } from './filter/filter.ts';
 import { registerHttpRoutes } from './http.ts';
 import { Hub } from './hub.ts';
 import { MetricsClock } from './metrics-clock.ts';
+import { GatewaySecurity } from './security.ts';
 import { Session } from './session.ts';
 import { GatewayStats, renderPrometheus } from './stats.ts';
+import { createApp } from './tls.ts';
 import { createUpgradeHandler, type UpgradeDeps, type UserData } from './upgrade.ts';
 import { listenExclusive, uWS, uwsRuntime } from './uws.ts';
 
@@ -25,7 +27,9 @@ export interface GatewayDeps {
   config: GatewayConfig;
   bus: Bus;
   logger: Logger;
-  /** Defaults to the keys in config.API_KEYS. */
+  /** The Redis API key store (with revocation); without it only config.API_KEYS admit. */
+  keyStore?: KeyStore;
+  /** Replaces config.API_KEYS and the key store. */
   authenticator?: Authenticator;
 }
 
@@ -40,24 +44,24 @@ export interface Gateway {
 
 const PRESENCE_INTERVAL_MS = 1000;
 
-export async function createGateway({ config, bus, logger, authenticator }: GatewayDeps): Promise<Gateway> {
+export async function createGateway({ config, bus, logger, keyStore, authenticator }: GatewayDeps): Promise<Gateway> {
   if (uwsRuntime !== 'native' && !config.ALLOW_UWS_FALLBACK) {
     throw new Error('uWebSockets.js could not load its native binary and would run its slow pure-JS fallback; set ALLOW_UWS_FALLBACK=1 to start anyway');
   }
   const nodeId = config.NODE_ID ?? `gw-${randomBytes(4).toString('hex')}`;
-  const auth = authenticator ?? new StaticKeyAuthenticator(config.API_KEYS);
   const stats = new GatewayStats();
+  const security = new GatewaySecurity({ config, logger, keyStore, authenticator, countError: stats.countError });
   const clock = new MetricsClock();
   const hub = new Hub(clock, stats, logger);
   const sessions = new Set<Session>();
-  const actions: ActionContext = { hub, clock, bus, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError };
+  const actions: ActionContext = { hub, clock, bus, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError, filterLimits: security.filterLimits };
   let draining = false;
   let nextSessionId = 1;
   let cluster = { active: 0, total: 0 };
 
-  const upgradeDeps: UpgradeDeps = { auth, logger, isDraining: () => draining, countRejected: (status) => stats.countRejectedUpgrade(status) };
+  const upgradeDeps: UpgradeDeps = { security, logger, isDraining: () => draining, countRejected: (status) => stats.countRejectedUpgrade(status) };
 
-  const app = uWS.App();
+  const { app, scheme } = createApp(config);
   for (const endpoint of ENDPOINTS) {
     app.ws<UserData>(endpoint.path, {
       compression: uWS.DISABLED,
@@ -76,15 +80,18 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
         const session = new Session(nextSessionId++, ws, endpoint, data.principal, compileFilter(null, data.principal.sites), defaultInterval, stats, config.MAX_BACKPRESSURE_BYTES);
         data.session = session;
         sessions.add(session);
+        security.opened(session, data.address);
         stats.connectionsOpened++;
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
         if (data.since !== undefined) startReplay(session, data.since, actions);
       },
       message: (ws, message, isBinary) => {
-        const session = ws.getUserData().session!;
+        const data = ws.getUserData();
+        const session = data.session!;
         session.lastActivityAt = Date.now();
         stats.clientMessages++;
+        if (!security.admitMessage(session, data.rate)) return;
         if (message.byteLength > config.MAX_PAYLOAD_BYTES) {
           return session.close(CloseCode.MESSAGE_TOO_BIG, `message too big: the limit is ${config.MAX_PAYLOAD_BYTES} bytes`);
         }
@@ -106,6 +113,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
         session.closed = true;
         hub.leave(session);
         sessions.delete(session);
+        security.closed(session);
       },
     });
   }
@@ -126,6 +134,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
   // Bus → hub. Where each stream stands is remembered at start; when the bus comes back after a
   // fault, live events are held while the gap is read from history, and the latest metrics reloaded.
   await bus.subscribe((delivery) => hub.deliver(delivery));
+  await security.start();
   await rememberHeads(bus, hub);
   const loadLatestMetrics = () =>
     bus.latestMetrics().then(
@@ -171,7 +180,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
 
   const listenSocket: us_listen_socket = await listenExclusive(app, config.HOST, config.PORT);
   const port = uWS.us_socket_local_port(listenSocket as never);
-  logger.info({ port, host: config.HOST, node: nodeId, uws: uwsRuntime, bus: bus.kind }, 'gateway listening');
+  logger.info({ port, host: config.HOST, node: nodeId, uws: uwsRuntime, bus: bus.kind, tls: scheme === 'wss' }, 'gateway listening');
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -179,6 +188,7 @@ export async function createGateway({ config, bus, logger, authenticator }: Gate
       draining = true;
       clearInterval(presence);
       clearInterval(idleSweep);
+      security.stop();
       for (const session of sessions) session.close(CloseCode.SERVICE_RESTART, 'service restart: this gateway is shutting down; reconnect');
       await waitFor(() => sessions.size === 0, config.SHUTDOWN_GRACE_MS);
       for (const session of sessions) session.socket.close();

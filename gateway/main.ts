@@ -1,5 +1,6 @@
 // `npm run gateway`: one gateway process on Redis. SIGTERM drains (for balancers and rolling
 // deploys); SIGINT (Ctrl-C) stops at once. Either way clients are closed with 1012 and exit is 0.
+import { KeyStore } from '../shared/auth/key-store.ts';
 import { RedisBus } from '../shared/bus/index.ts';
 import { ConfigError, GatewayConfigSchema, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -10,10 +11,11 @@ const logger = createLogger('gateway');
 async function main(): Promise<void> {
   const config = loadConfig(GatewayConfigSchema);
   logger.level = config.LOG_LEVEL;
-  if (config.API_KEYS.length === 0) logger.warn('API_KEYS is empty: every WebSocket upgrade will be refused with 401');
   const bus = new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger });
   await bus.connect();
-  const gateway = await createGateway({ config, bus, logger });
+  // API keys: API_KEYS from the environment and the key store in Redis (`licmon keys create`).
+  const keyStore = await new KeyStore({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger }).connect();
+  const gateway = await createGateway({ config, bus, logger, keyStore });
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const done = signal === 'SIGTERM' ? gateway.drain() : gateway.stop();
     void done
-      .then(() => bus.close())
+      .then(() => Promise.all([bus.close(), keyStore.close()]))
       .then(
         () => process.exit(0),
         (err: unknown) => {

@@ -1,12 +1,17 @@
 // The WebSocket upgrade: everything decided before a WebSocket exists. Credentials are read
 // synchronously (uWS forbids touching the request later); authentication may be async, in which
 // case the response is guarded with onAborted and the upgrade is corked.
+// Checks run cheapest first: draining (503), an address blocked after failed authentications
+// (429), a browser Origin not allowed (403), the key (401 / 403), connection limits (429).
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Logger } from '../shared/logger.ts';
-import type { AuthResult, Authenticator, Principal } from './auth/authenticator.ts';
+import type { AuthResult, Principal } from './auth/authenticator.ts';
 import { readCredentials } from './auth/credentials.ts';
 import type { Endpoint } from './endpoints.ts';
 import { sendHttpError } from './http.ts';
+import { clientAddress } from './limits/client-address.ts';
+import type { MessageRateLimiter } from './limits/rate-limiter.ts';
+import type { GatewaySecurity } from './security.ts';
 import type { Session } from './session.ts';
 
 /** What uWS keeps per WebSocket: decided at the upgrade, completed at open. */
@@ -15,11 +20,15 @@ export interface UserData {
   principal: Principal;
   /** `?since=` from the URL: replay starts as soon as the connection opens. */
   since: string | undefined;
+  /** The client's address, for the per-address limits. */
+  address: string;
+  /** This connection's client message budget. */
+  rate: MessageRateLimiter;
   session?: Session;
 }
 
 export interface UpgradeDeps {
-  readonly auth: Authenticator;
+  readonly security: GatewaySecurity;
   readonly logger: Logger;
   /** True while the gateway drains: new connections go elsewhere. */
   readonly isDraining: () => boolean;
@@ -30,22 +39,32 @@ export interface UpgradeDeps {
 export type UpgradeHandler = (res: HttpResponse, req: HttpRequest, context: us_socket_context_t) => void;
 
 export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): UpgradeHandler {
-  const { auth, logger } = deps;
+  const { security, logger } = deps;
   const reject = (res: HttpResponse, status: number, message: string) => {
     deps.countRejected(status);
     sendHttpError(res, status, message);
   };
   return (res, req, context) => {
     if (deps.isDraining()) return reject(res, 503, 'this gateway is shutting down; connect to another');
+    const address = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), security.trustProxy);
+    const blockedMs = security.throttle.blockedFor(address);
+    if (blockedMs > 0) return reject(res, 429, `too many failed authentications from this address; retry in ${Math.ceil(blockedMs / 1000)} s`);
+    if (!security.origins.allows(req.getHeader('origin'), req.getHeader('host'))) return reject(res, 403, 'this Origin is not allowed to connect');
     const secKey = req.getHeader('sec-websocket-key');
     const extensions = req.getHeader('sec-websocket-extensions');
     const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
     const since = req.getQuery('since') || undefined;
     const finish = (result: AuthResult) => {
-      if (!result.ok) return reject(res, result.status, result.message);
-      res.upgrade<UserData>({ endpoint, principal: result.principal, since }, secKey, credentials.protocol, extensions, context);
+      if (!result.ok) {
+        if (result.status === 401) security.throttle.recordFailure(address);
+        return reject(res, result.status, result.message);
+      }
+      const refusal = security.registry.refusal(result.principal, address);
+      if (refusal) return reject(res, 429, refusal);
+      const data: UserData = { endpoint, principal: result.principal, since, address, rate: security.newRateLimiter() };
+      res.upgrade<UserData>(data, secKey, credentials.protocol, extensions, context);
     };
-    const result = auth.authenticate(credentials.key, endpoint.name);
+    const result = security.authenticator.authenticate(credentials.key, endpoint.name);
     if (!(result instanceof Promise)) return finish(result);
     let aborted = false;
     res.onAborted(() => (aborted = true));

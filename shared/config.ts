@@ -1,6 +1,7 @@
 // Configuration from the environment, parsed and validated once at start-up. Each process
 // takes the slice it needs; a bad variable stops the process with a message naming it.
 import { z } from 'zod';
+import { FILTER_LIMITS } from './protocol/actions.ts';
 import { SiteNameSchema } from './protocol/fields.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -38,6 +39,38 @@ export const GatewayConfigSchema = z.object({
   ALLOW_UWS_FALLBACK: bool.default(false),
   /** This node's name in logs and cluster stats; random when unset. */
   NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  // Security limits (docs/security.md). Each has a safe default; 0 disables the ones that say so.
+  /** How long a gateway trusts a stored key's record before asking Redis again (revocation is immediate regardless). */
+  KEY_CACHE_TTL_MS: int(0, 600_000).default(5000),
+  /** How often live connections' keys are re-checked against Redis (catches a revocation missed while Redis was away). 0 disables. */
+  KEY_RECHECK_INTERVAL_MS: int(0, 3_600_000).default(30_000),
+  /** Client messages per second per connection (a token bucket); 0 disables. */
+  RATE_LIMIT_PER_SEC: int(0, 1_000_000).default(50),
+  /** Client messages accepted in a burst. */
+  RATE_LIMIT_BURST: int(1, 1_000_000).default(100),
+  /** Messages over the limit, before the budget recovers, after which the connection is closed with 1008. */
+  RATE_LIMIT_MAX_VIOLATIONS: int(0, 1_000_000).default(50),
+  /** Open connections per API key; 0: unlimited. */
+  MAX_CONNECTIONS_PER_KEY: int(0, 10_000_000).default(10_000),
+  /** Open connections per client address; 0: unlimited. */
+  MAX_CONNECTIONS_PER_IP: int(0, 10_000_000).default(1000),
+  /** Failed authentications per address within AUTH_FAILURE_WINDOW_MS before it is refused with 429; 0 disables. */
+  AUTH_FAILURES_PER_IP: int(0, 1_000_000).default(20),
+  AUTH_FAILURE_WINDOW_MS: int(1000, 86_400_000).default(60_000),
+  /** How long an address is refused (429) after too many failed authentications. */
+  AUTH_BLOCK_MS: int(1000, 86_400_000).default(300_000),
+  /** Browser origins allowed to connect (comma-separated; `*` any). Clients without Origin are not browsers and always allowed. */
+  ALLOWED_ORIGINS: list.default(['*']),
+  /** Take the client address from the last X-Forwarded-For entry (set it behind a balancer that appends one). */
+  TRUST_PROXY: bool.default(false),
+  /** Filter size limits (at most the protocol's hard caps). */
+  FILTER_MAX_PATTERN_LENGTH: int(1, FILTER_LIMITS.maxPatternLength).default(FILTER_LIMITS.maxPatternLength),
+  FILTER_MAX_SOURCES: int(1, FILTER_LIMITS.maxSources).default(FILTER_LIMITS.maxSources),
+  FILTER_MAX_SITES: int(1, FILTER_LIMITS.maxSites).default(FILTER_LIMITS.maxSites),
+  /** Serve wss:// directly: PEM certificate chain and private key files (both or neither). */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  TLS_KEY_PASSPHRASE: z.string().min(1).optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

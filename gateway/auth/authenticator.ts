@@ -8,6 +8,13 @@ export interface Principal {
   readonly sites: ReadonlySet<string> | null;
   /** Endpoints this key may open; null means all. */
   readonly endpoints: ReadonlySet<EndpointName> | null;
+  /**
+   * A stored key's SHA-256 digest (hex): how revocations name it. Absent for API_KEYS entries,
+   * which cannot be revoked. Not the key, but it identifies one: never logged.
+   */
+  readonly keyId?: string;
+  /** When the key stops working (ms since epoch); absent or null: never. */
+  readonly expiresAt?: number | null;
 }
 
 export type AuthResult =
