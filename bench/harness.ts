@@ -15,7 +15,7 @@ import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-int
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
 import { launchSystem } from './systems/launch.ts';
-import { SYSTEM_LABELS, type SystemId } from './systems/system.ts';
+import { hasMetricsStream, SYSTEM_LABELS, type SystemId } from './systems/system.ts';
 
 export const GENERATOR_CORE = 1;
 export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow'] as const;
@@ -102,7 +102,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
 
   try {
     const want = (s: ScenarioId) => options.scenarios.includes(s);
-    const hasMetrics = (id: SystemId) => id !== 'ceiling';
     if (want('fan-out')) for (const id of options.systems) results.fanOut[id] = await attempt(id, 'fan-out', (ctx) => runFanOut(ctx, profile.fanOut));
     if (want('scale')) {
       for (const id of options.systems) results.scale[id] = await attempt(id, 'scale', (ctx) => runScale(ctx, profile.scale.conns, profile.scale.settleMs));
@@ -111,7 +110,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         results.scaleMulti = await attempt('gateway', `scale ×${processes}`, (ctx) => runScale(ctx, connsPerProcess, profile.scale.settleMs), processes);
       }
     }
-    if (want('metrics')) for (const id of options.systems.filter(hasMetrics)) results.metrics[id] = await attempt(id, 'metrics', (ctx) => runMetricsIntervals(ctx, profile.metrics));
+    if (want('metrics')) for (const id of options.systems.filter(hasMetricsStream)) results.metrics[id] = await attempt(id, 'metrics', (ctx) => runMetricsIntervals(ctx, profile.metrics));
     if (want('slow')) {
       for (const id of options.systems) {
         // Half of what this system sustained in fan-out, so healthy readers can be served.

@@ -76,7 +76,8 @@ export const FULL: Profile = {
 
 export const SMOKE: Profile = {
   name: 'smoke',
-  workers: 1,
+  // Two workers, so the several-gateways scale run spreads its connections over both.
+  workers: 2,
   fanOut: { conns: 21, exactMessages: 200, startDeliveries: 2000, growth: 2, maxSteps: 2, warmupMs: 100, windowMs: 300, saturatedBelow: 0.85, latencyMs: 300, probeEvery: 3 },
   scale: { conns: 20, multi: { processes: 2, connsPerProcess: 10 }, settleMs: 100 },
   metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },

@@ -88,7 +88,6 @@ export async function launchSystem(id: SystemId, options: LaunchOptions): Promis
     serverPids: servers.map((s) => s.proc.pid),
     helperPids: redisBacked && options.redis.pid ? [options.redis.pid] : [],
     filters: id !== 'ceiling',
-    hasMetrics: id !== 'ceiling',
     source,
     target: (endpoint, process = 0) => ({ host: HOST, port: ports[process]!, path: path(endpoint), protocol: socketIo ? 'socketio' : 'ws' }),
     setupFrames: socketIo ? socketIoFrames : actionFrames,

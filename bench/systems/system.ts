@@ -14,6 +14,9 @@ export const SYSTEM_LABELS: Readonly<Record<SystemId, string>> = {
   'socketio-redis': 'peer: Socket.IO + redis-adapter',
 };
 
+/** The ceiling app only sends log frames; every other system has the metrics stream. */
+export const hasMetricsStream = (id: SystemId): boolean => id !== 'ceiling';
+
 export type Endpoint = 'logs' | 'metrics';
 
 /** What a connection asks for once its stream is open. */
@@ -29,7 +32,6 @@ export interface SystemUnderTest {
   readonly helperPids: readonly number[];
   /** False for the ceiling: it sends every frame to every client. */
   readonly filters: boolean;
-  readonly hasMetrics: boolean;
   readonly source: MessageSource;
   target(endpoint: Endpoint, process?: number): ConnectionTarget;
   /** The text frames a connection sends to subscribe (or configure), then to learn it was handled. */
