@@ -18,7 +18,7 @@ import { PatternSyntaxError } from './filter/pattern.ts';
 import { filterLimitViolation, type FilterLimits } from './limits/filter-limits.ts';
 import type { Hub } from './hub.ts';
 import type { MetricsClock } from './metrics-clock.ts';
-import { replay } from './replay.ts';
+import { endInitialHold, replay } from './replay.ts';
 import type { Session } from './session.ts';
 
 export interface ActionContext {
@@ -36,6 +36,12 @@ export interface ActionContext {
 const PONG_PREFIX = '{"type":"pong","timestamp":"';
 
 export function handleClientFrame(session: Session, text: string, ctx: ActionContext): void {
+  handleAction(session, text, ctx);
+  // The first action ends the hold at open (a subscribe with since has taken it over already).
+  endInitialHold(session);
+}
+
+function handleAction(session: Session, text: string, ctx: ActionContext): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -12,6 +12,7 @@ import { handleClientFrame, startReplay, type ActionContext } from './actions.ts
 import type { Authenticator } from './auth/authenticator.ts';
 import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
 import { catchUp, rememberHeads } from './catch-up.ts';
+import { holdUntilFirstAction } from './replay.ts';
 import { compileFilter } from './filter/filter.ts';
 import { registerHttpRoutes } from './http.ts';
 import { Hub } from './hub.ts';
@@ -43,6 +44,8 @@ export interface Gateway {
 }
 
 const PRESENCE_INTERVAL_MS = 1000;
+/** How long a new connection's first live frames wait for its first action (see holdUntilFirstAction). */
+const FIRST_ACTION_HOLD_MS = 250;
 
 export async function createGateway({ config, bus, logger, keyStore, authenticator }: GatewayDeps): Promise<Gateway> {
   if (uwsRuntime !== 'native' && !config.ALLOW_UWS_FALLBACK) {
@@ -85,6 +88,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
         if (data.since !== undefined) startReplay(session, data.since, actions);
+        else holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);
       },
       message: (ws, message, isBinary) => {
         const data = ws.getUserData();

@@ -12,7 +12,11 @@ const PAGE = 500;
 
 export class Replay {
   readonly held: Array<{ frame: string; id: StreamId | undefined }> = [];
-  constructor(readonly token: number) {}
+  constructor(
+    readonly token: number,
+    /** The hold at open (holdUntilFirstAction), not a replay of history. */
+    readonly initial = false,
+  ) {}
 
   hold(frames: readonly string[], ids: ReadonlyArray<StreamId | undefined>): void {
     for (let i = 0; i < frames.length; i++) this.held.push({ frame: frames[i]!, id: ids[i] });
@@ -89,6 +93,22 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
       else session.close(CloseCode.INTERNAL_ERROR, 'history is unavailable right now: reconnect and resume');
     }
   }
+}
+
+/**
+ * A new connection without `?since=` holds its first live frames until its first action (or
+ * `ms`), so that a first `subscribe {filter, since}` is merged with them in order, and a first
+ * `subscribe {filter}` applies to them: the spec's clients subscribe as soon as they open.
+ */
+export function holdUntilFirstAction(session: Session, ms: number): void {
+  const hold = new Replay(nextToken++, true);
+  session.replay = hold;
+  setTimeout(() => endInitialHold(session, hold), ms).unref();
+}
+
+/** Release the initial hold (if it is still the session's), with the session's current filter. */
+export function endInitialHold(session: Session, hold: Replay | undefined = session.replay): void {
+  if (hold && session.replay === hold && hold.initial && !session.closed) release(session, hold);
 }
 
 function release(session: Session, current: Replay): void {

@@ -2,6 +2,7 @@
 // silently falls back to a slow pure-JS server when the binary fails to load; the gateway refuses
 // to start on that fallback unless ALLOW_UWS_FALLBACK is set.
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import type * as UWS from 'uWebSockets.js';
 
 const require = createRequire(import.meta.url);
@@ -15,13 +16,28 @@ export const uwsRuntime: UwsRuntime =
     ? 'native'
     : 'fallback';
 
-/** uWS.js v20.30 accepts (host, port, options, cb) at run time; its typings lack that overload. */
-export function listenExclusive(app: UWS.TemplatedApp, host: string, port: number): Promise<UWS.us_listen_socket> {
+/**
+ * Listen on host:port, failing if another process listens there. uWS listens with SO_REUSEPORT,
+ * so a second gateway on a taken port would silently share its connections; its "exclusive"
+ * option instead also refuses a port whose old connections are still in TIME_WAIT, which breaks
+ * restarting on the same port. So: probe the port with a plain socket first (it fails only on a
+ * live listener), then let uWS listen normally.
+ */
+export async function listenExclusive(app: UWS.TemplatedApp, host: string, port: number): Promise<UWS.us_listen_socket> {
+  if (port !== 0) await assertPortFree(host, port);
   return new Promise((resolve, reject) => {
-    const listen = app.listen as unknown as (h: string, p: number, o: number, cb: (s: UWS.us_listen_socket | false) => void) => void;
-    listen.call(app, host, port, 1 /* LIBUS_LISTEN_EXCLUSIVE_PORT */, (socket) => {
+    app.listen(host, port, (socket) => {
       if (socket) resolve(socket);
-      else reject(new Error(`cannot listen on ${host}:${port} (port in use or not permitted)`));
+      else reject(new Error(`cannot listen on ${host}:${port} (not permitted?)`));
     });
+  });
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'EADDRINUSE' ? `cannot listen on ${host}:${port}: another process is listening there` : `cannot listen on ${host}:${port}: ${err.message}`)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

@@ -55,7 +55,8 @@ export class MemoryBus implements Bus {
     const history = this.streams.get(stream);
     if (!history) return { epoch: undefined, truncated: after !== undefined, entries: [] };
     const sameEpoch = after !== undefined && after.epoch === this.epoch;
-    const truncated = after !== undefined && (!sameEpoch || comparePositions(history.maxDeleted, after) > 0);
+    // As Redis: entries after `after` may be gone when it is older than the newest one trimmed.
+    const truncated = after !== undefined && (!sameEpoch || comparePositions(history.maxDeleted, after) >= 0);
     const from = sameEpoch ? history.entries.findIndex((e) => comparePositions(e.position, after) > 0) : 0;
     const entries = from < 0 ? [] : history.entries.slice(from, from + limit).map((e) => e.delivery);
     return { epoch: this.epoch, truncated, entries };

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
 import { BusBufferFullError, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { BusKeys } from './keys.ts';
-import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId } from './stream-id.ts';
+import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId, type StreamPosition } from './stream-id.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 const PUBLISH_EVENT = script('publish-event');
@@ -131,9 +131,7 @@ export class RedisBus implements Bus {
     const epoch = (epochReply?.[1] as string | null) ?? undefined;
     if (epoch === undefined || infoReply?.[0]) return { epoch, truncated: after !== undefined, entries: [] }; // no stream: nothing kept
     const sameEpoch = after !== undefined && after.epoch === epoch;
-    // Redis 7 records the newest entry ever trimmed or deleted: past `after`, something is gone.
-    const maxDeleted = parsePosition(infoField(infoReply?.[1], 'max-deleted-entry-id') ?? '0-0') ?? { ms: 0, seq: 0 };
-    const truncated = after !== undefined && (!sameEpoch || comparePositions(maxDeleted, after) > 0);
+    const truncated = after !== undefined && (!sameEpoch || lostAfter(infoReply?.[1], after));
     const start = sameEpoch ? `(${formatPosition(after)}` : '-';
     const rows = (await this.cmd.xrange(key, start, '+', 'COUNT', limit)) as Array<[string, string[]]>;
     const entries = rows.map(([position, fields]): Delivery => ({
@@ -214,10 +212,26 @@ export class RedisBus implements Bus {
 }
 
 /** XINFO STREAM answers a flat [name, value, name, value, …] list. */
-function infoField(info: unknown, name: string): string | undefined {
+function infoField(info: unknown, name: string): unknown {
   if (!Array.isArray(info)) return undefined;
   const at = info.indexOf(name);
-  return at >= 0 ? String(info[at + 1]) : undefined;
+  return at >= 0 ? info[at + 1] : undefined;
+}
+
+/**
+ * Can entries after `after` have been removed from this stream? Yes if one newer than it was
+ * deleted (max-deleted-entry-id), or if entries were ever removed (trimming takes the oldest
+ * first) and `after` is older than the oldest kept. The second is conservative: it cannot prove
+ * that nothing between `after` and the oldest kept entry existed.
+ */
+function lostAfter(info: unknown, after: StreamPosition): boolean {
+  const position = (name: string) => parsePosition(String(infoField(info, name) ?? '0-0')) ?? { ms: 0, seq: 0 };
+  if (comparePositions(position('max-deleted-entry-id'), after) > 0) return true;
+  const removed = Number(infoField(info, 'entries-added')) > Number(infoField(info, 'length'));
+  if (!removed) return false;
+  const first = infoField(info, 'first-entry');
+  const oldestKept = Array.isArray(first) ? parsePosition(String(first[0])) : undefined;
+  return comparePositions(oldestKept ?? position('last-generated-id'), after) > 0;
 }
 
 function parseNode(value: string): { active: number; at: number } | undefined {
