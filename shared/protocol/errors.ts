@@ -14,11 +14,14 @@ export const ErrorCode = {
   INVALID_SINCE: 'INVALID_SINCE',
   /** Part of a stream after the requested id is no longer kept; what is kept follows. */
   HISTORY_TRUNCATED: 'HISTORY_TRUNCATED',
-  /** Too many client messages per second on this connection. */
+  /**
+   * Too many client messages per second on this connection; or, as HTTP 429 at the upgrade, too
+   * many connections for this key or address, or too many failed authentications from this address.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The gateway failed to handle the request; it is safe to retry. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
-  /** HTTP 401 at the upgrade: no API key, or not a valid one. */
+  /** HTTP 401 at the upgrade: no API key, or not a valid one (unknown, revoked or expired). */
   UNAUTHORIZED: 'UNAUTHORIZED',
   /** HTTP 403 at the upgrade: the key may not open this endpoint (or this Origin is not allowed). */
   FORBIDDEN: 'FORBIDDEN',
@@ -38,9 +41,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   INVALID_INTERVAL: 'The interval is not a whole number of milliseconds within the allowed bounds.',
   INVALID_SINCE: 'The since value is not a comma-separated list of ids issued by this API.',
   HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
-  RATE_LIMITED: 'Too many messages per second from this connection; slow down or be disconnected.',
+  RATE_LIMITED: 'Too many messages per second from this connection: slow down or be disconnected (1008). As HTTP 429 at the upgrade: too many connections for this key or address, or too many failed authentications from this address.',
   INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',
-  UNAUTHORIZED: 'HTTP 401 at the upgrade: no API key, or not a valid one.',
+  UNAUTHORIZED: 'HTTP 401 at the upgrade: no API key, or not a valid one (unknown, revoked or expired).',
   FORBIDDEN: 'HTTP 403 at the upgrade: the key may not open this endpoint, or the Origin is not allowed.',
   NOT_FOUND: 'HTTP 404: no such endpoint.',
   UPGRADE_REQUIRED: 'HTTP 426: a WebSocket endpoint was requested without a WebSocket upgrade.',
@@ -72,6 +75,6 @@ export const CLOSE_DESCRIPTIONS: Record<CloseCode, string> = {
   1012: 'Service restart: the gateway is draining. Reconnect (to another gateway) and resume.',
   4000: 'Idle timeout: no client message within the idle window. Send pings to stay connected.',
   4001: 'Slow consumer: the client did not read fast enough. Reconnect and resume from the last id.',
-  4401: 'The API key was revoked or expired. Do not reconnect with it.',
+  4401: 'Key revoked: the API key was revoked or has expired. Do not reconnect with it.',
   4403: 'The API key is not allowed here. Do not reconnect with it.',
 };
