@@ -3,6 +3,7 @@
 // every server process to the other, so the generator never competes with what it measures.
 // Each (scenario, system) gets freshly started server processes, so no run inherits another's
 // memory or backlog. A failure is recorded and the run goes on.
+import { loadavg } from 'node:os';
 import { RedisServer } from '../test/support/redis-server.ts';
 import type { Cleanup } from './cleanup.ts';
 import { LoadGenerator } from './load/generator.ts';
@@ -35,6 +36,8 @@ export interface BenchResults {
   durationSeconds: number;
   readonly machine: MachineInfo;
   readonly pinned: boolean;
+  /** 1-minute load average when the run started (other work on the machine disturbs the figures). */
+  readonly loadAverage: number;
   readonly systems: readonly SystemId[];
   readonly scenarios: readonly ScenarioId[];
   readonly fanOut: Partial<Record<SystemId, Outcome<FanOutResult>>>;
@@ -71,6 +74,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     durationSeconds: 0,
     machine: machineInfo(),
     pinned: options.pin,
+    loadAverage: loadavg()[0]!,
     systems: options.systems,
     scenarios: options.scenarios,
     fanOut: {},

@@ -67,3 +67,34 @@ export class CpuMeter {
     return busy;
   }
 }
+
+/** Busy and total jiffies of every core, from /proc/stat. */
+function coreTimes(): Array<{ busy: number; total: number }> {
+  return readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).slice(1, 9).map(Number) as number[];
+      const busy = user! + nice! + system! + irq! + softirq! + steal!;
+      return { busy, total: busy + idle! + iowait! };
+    });
+}
+
+/**
+ * Measures how busy each core was over an interval, whoever used it. Set against the CPU of the
+ * processes under test, it shows how much of "their" core other work on the machine took.
+ */
+export class CoreMeter {
+  private start = coreTimes();
+
+  /** Busy share (0-1) of each core since construction or the last read; restarts the interval. */
+  read(): number[] {
+    const now = coreTimes();
+    const busy = now.map((t, i) => {
+      const s = this.start[i] ?? { busy: 0, total: 0 };
+      return t.total > s.total ? (t.busy - s.busy) / (t.total - s.total) : 0;
+    });
+    this.start = now;
+    return busy;
+  }
+}

@@ -25,14 +25,22 @@ function headline(results: BenchResults): string[] {
   return lines;
 }
 
+/** Cores other processes kept busy during the fan-out steps, on average. */
+function otherLoad(results: BenchResults): number {
+  const steps = Object.values(results.fanOut).flatMap((r) => succeeded(r)?.steps ?? []);
+  return steps.length ? steps.reduce((sum, s) => sum + s.otherCpu, 0) / steps.length : 0;
+}
+
 function machine(results: BenchResults): string[] {
   const m = results.machine;
+  const others = otherLoad(results);
   return [
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Linux ${m.kernel}, open-files limit ${m.openFilesLimit}.`,
     `- Versions: Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, Socket.IO ${m.socketIo}, ws ${m.ws}, ioredis ${m.ioredis}.`,
     results.pinned
       ? '- Pinning: every server process on core 0 (`taskset`); the runner, its load-generator worker(s), the publisher and Redis on core 1.'
       : '- Pinning: **off** (taskset missing or a single core): server and load generator shared the cores, so the figures understate the servers.',
+    `- Other work on the machine: load average ${results.loadAverage.toFixed(2)} at the start; processes outside the bench kept ${others.toFixed(2)} cores busy on average during the fan-out steps.${others > 0.15 ? ' **The machine was not quiet: absolute figures and latencies are disturbed; ratios between systems measured minutes apart less so.**' : ''}`,
   ];
 }
 

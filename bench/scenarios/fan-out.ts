@@ -4,7 +4,7 @@
 import { count } from '../format.ts';
 import { totals } from '../load/generator.ts';
 import type { FanOutProfile } from '../profiles.ts';
-import { CpuMeter } from '../proc-stats.ts';
+import { CoreMeter, CpuMeter } from '../proc-stats.ts';
 import { percentile, sleep, waitUntilStable } from '../stats.ts';
 import { FILTER_GROUPS, matchShare } from '../workload/log-mix.ts';
 import type { ScenarioContext } from './context.ts';
@@ -18,6 +18,8 @@ export interface FanOutStep {
   readonly serverCpu: number;
   readonly generatorCpu: number;
   readonly redisCpu: number;
+  /** Cores busy with work outside the bench (other processes on this machine): noise in the figures. */
+  readonly otherCpu: number;
 }
 
 export interface LatencyResult {
@@ -72,20 +74,22 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
   const steps: FanOutStep[] = [];
   let publishRate = p.startDeliveries / deliveriesPerMessage;
   let reached = false;
-  const meters = () => [new CpuMeter(system.serverPids), new CpuMeter(generator.pids), new CpuMeter(system.helperPids)] as const;
+  const meters = () => [new CpuMeter(system.serverPids), new CpuMeter(generator.pids), new CpuMeter(system.helperPids), new CpuMeter([process.pid]), new CoreMeter()] as const;
   for (let step = 0; step < p.maxSteps && !reached; step++, publishRate *= p.growth) {
     await system.source.setRate(publishRate);
     await sleep(p.warmupMs);
-    const [server, gen, redis] = meters();
+    const [server, gen, redis, runner, cores] = meters();
     const [f0, m0, t0] = [await frames(ctx), await system.source.published(), performance.now()];
     await sleep(p.windowMs);
     const [f1, m1, t1] = [await frames(ctx), await system.source.published(), performance.now()];
     const seconds = (t1 - t0) / 1000;
     const offered = ((m1 - m0) / seconds) * deliveriesPerMessage;
     const delivered = (f1 - f0) / seconds;
-    steps.push({ publishRate, offered, delivered, serverCpu: server.read(), generatorCpu: gen.read(), redisCpu: redis.read() });
+    const [serverCpu, generatorCpu, redisCpu] = [server.read(), gen.read(), redis.read()];
+    const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runner.read());
+    steps.push({ publishRate, offered, delivered, serverCpu, generatorCpu, redisCpu, otherCpu });
     reached = delivered < p.saturatedBelow * offered;
-    log(`  step ${step + 1}: publish ${count(publishRate)}/s offered ${count(offered)}/s delivered ${count(delivered)}/s (server ${steps.at(-1)!.serverCpu.toFixed(2)} cores, generator ${steps.at(-1)!.generatorCpu.toFixed(2)})`);
+    log(`  step ${step + 1}: publish ${count(publishRate)}/s offered ${count(offered)}/s delivered ${count(delivered)}/s (cores: server ${serverCpu.toFixed(2)}, generator ${generatorCpu.toFixed(2)}, others ${otherCpu.toFixed(2)})`);
   }
   await system.source.setRate(0);
   await waitUntilStable(() => frames(ctx), 500, 30_000);
