@@ -3,10 +3,14 @@
 // filter and interval, resumes every stream from the last id it delivered, never delivers an id
 // twice, keeps the connection alive with pings, and tells its state as it changes.
 //
-// Each connection starts with a handshake: `subscribe` (filter, and `since` when resuming),
-// `configure` (when an interval is set), then `ping`. The gateway answers in order, so the pong
-// marks the moment the subscription is in force. Logs and alerts that arrive before it were
-// sent under no filter and, when resuming, are replayed after it: they are not delivered.
+// Each connection starts with a handshake: `subscribe` (the filter), `configure` (the interval),
+// then `ping`. The gateway answers in order, so the pong marks the moment the subscription is in
+// force. Resuming without a filter, `since` goes on the URL: the gateway replays from the moment
+// the connection opens, before any live frame, and everything that arrives is wanted. Resuming
+// with a filter, `since` goes in the `subscribe` (a URL replay would run unfiltered until the
+// subscribe arrives); then logs and alerts that arrive before the pong were sent under no filter,
+// and are replayed after it, so they are not delivered. The same holds on a first connection
+// with a filter: what arrives before the pong predates the subscription.
 import type { AlertMessage, ErrorMessage, Filter, LogMessage, MetricsMessage } from '../shared/protocol/index.ts';
 // errors.ts directly (not the index) so that the client pulls in no zod at run time.
 import { CloseCode, ErrorCode } from '../shared/protocol/errors.ts';
@@ -88,7 +92,7 @@ export class LicmonClient {
   private readonly tracker: ResumeTracker;
   private readonly listeners = new Map<EventName, Set<unknown>>();
   private readonly WebSocketClass: WebSocketConstructor;
-  private readonly url: string;
+  private readonly url: URL;
   private readonly protocols: string[] | undefined;
   private readonly settings: Required<Pick<LicmonClientOptions, 'maxRetries' | 'baseDelay' | 'maxDelay' | 'pingInterval' | 'pongTimeout'>>;
   private filter: Filter | null;
@@ -98,8 +102,10 @@ export class LicmonClient {
   private retries = 0;
   /** The current connection's subscription is in force (its handshake pong arrived). */
   private subscribed = false;
-  /** Whether the current connection asked to resume (sent `since`). */
-  private resuming = false;
+  /** What the current connection resumes from (`since`), and whether it went on the URL. */
+  private resume: { since: string | undefined; onUrl: boolean } = { since: undefined, onUrl: false };
+  /** Logs and alerts before the pong are not delivered (see the top of this file). */
+  private holdBackUntilSubscribed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private deadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -110,7 +116,7 @@ export class LicmonClient {
     const { url, endpoint } = endpointUrl(options.url, options.endpoint);
     const auth = options.auth ?? defaultAuthMethod(options.apiKey);
     if (auth === 'query') url.searchParams.set('api_key', options.apiKey);
-    this.url = url.href;
+    this.url = url;
     this.endpoint = endpoint;
     this.protocols = auth === 'sub-protocol' ? ['api_key', options.apiKey] : undefined;
     this.WebSocketClass = resolveWebSocket(options.WebSocket);
@@ -176,7 +182,11 @@ export class LicmonClient {
   private open(): void {
     let socket: WebSocketLike;
     try {
-      socket = new this.WebSocketClass(this.url, this.protocols);
+      const since = this.tracker.since();
+      this.resume = { since, onUrl: since !== undefined && this.filter === null };
+      const url = new URL(this.url);
+      if (this.resume.onUrl) url.searchParams.set('since', since!);
+      socket = new this.WebSocketClass(url.href, this.protocols);
     } catch (err) {
       // Only a malformed URL or key makes a WebSocket constructor throw: retrying cannot help.
       return this.finish({ state: 'closed', because: 'invalid-options', reason: err instanceof Error ? err.message : String(err) });
@@ -200,9 +210,10 @@ export class LicmonClient {
 
   private onOpen(): void {
     this.retries = 0;
-    const since = this.tracker.since();
-    this.resuming = since !== undefined;
-    this.send({ action: 'subscribe', filter: this.filter, ...(since ? { since } : {}) });
+    const { since, onUrl } = this.resume;
+    const sinceInSubscribe = since !== undefined && !onUrl;
+    this.holdBackUntilSubscribed = !onUrl && (this.filter !== null || sinceInSubscribe);
+    if (this.filter !== null || sinceInSubscribe) this.send({ action: 'subscribe', filter: this.filter, ...(sinceInSubscribe ? { since } : {}) });
     if (this.interval !== undefined) this.send({ action: 'configure', interval: this.interval });
     this.send({ action: 'ping' });
     this.expectAnswer();
@@ -226,7 +237,7 @@ export class LicmonClient {
       case 'pong':
         if (!this.subscribed) {
           this.subscribed = true;
-          this.setState({ state: this.resuming && this.currentState !== 'connecting' ? 'resumed' : 'live' });
+          this.setState({ state: this.resume.since !== undefined && this.currentState !== 'connecting' ? 'resumed' : 'live' });
         }
         return;
       case 'log':
@@ -247,9 +258,10 @@ export class LicmonClient {
     }
   }
 
-  /** A log or alert is delivered once its connection is subscribed, and only if its id is new. */
+  /** A log or alert is delivered if it is not held back, and only if its id is new. */
   private isNew(id: unknown): boolean {
-    return this.subscribed && (typeof id !== 'string' || this.tracker.accept(id));
+    if (!this.subscribed && this.holdBackUntilSubscribed) return false;
+    return typeof id !== 'string' || this.tracker.accept(id);
   }
 
   private onClosed(code: number, reason: string, httpStatus: number | undefined): void {

@@ -113,6 +113,35 @@ describe('LicmonClient', () => {
     expect(JSON.parse(raws[0]!)).toEqual(log('berlin:2-0'));
   });
 
+  it('without a filter: sends no subscribe, and delivers from the first frame', () => {
+    const { logs, stateNames } = start();
+    latest().open();
+    expect(latest().sent).toEqual([{ action: 'ping' }]);
+    latest().deliver(log('berlin:1-0'));
+    latest().pong();
+    expect(logs).toEqual(['berlin:1-0']);
+    expect(stateNames()).toEqual(['connecting', 'live']);
+  });
+
+  it('resuming without a filter: since goes on the URL (replay starts at open), and every frame is delivered', () => {
+    const { logs, stateNames } = start();
+    latest().open();
+    latest().pong();
+    latest().deliver(log('berlin:1-0'));
+    latest().deliver(log('_:7-0'));
+    latest().drop(4001, 'slow consumer');
+    vi.advanceTimersByTime(100);
+    expect(latest().url).toBe(`ws://gw.test:8080/ws/combined?since=${encodeURIComponent('berlin:1-0,_:7-0')}`);
+    latest().open();
+    expect(latest().sent).toEqual([{ action: 'ping' }]);
+    latest().deliver(log('berlin:1-0'));
+    latest().deliver(log('berlin:2-0')); // replayed before the pong: wanted
+    latest().pong();
+    latest().deliver(log('berlin:3-0'));
+    expect(logs).toEqual(['berlin:1-0', '_:7-0', 'berlin:2-0', 'berlin:3-0']);
+    expect(stateNames()).toEqual(['connecting', 'live', 'reconnecting', 'resumed']);
+  });
+
   it('passes metrics snapshots before the pong unless the filter selects by source or site', () => {
     const seen: string[] = [];
     const first = start({ filter: { level: 'error' } });
@@ -163,8 +192,8 @@ describe('LicmonClient', () => {
     const { client, logs } = start({ since: 'berlin:e1:9000-0' });
     const errors: string[] = [];
     client.on('error', (e) => errors.push(`${e.code}:${String(e.stream)}`));
+    expect(latest().url).toBe('ws://gw.test:8080/ws/combined?since=berlin%3Ae1%3A9000-0');
     latest().open();
-    expect(latest().sent[0]).toEqual({ action: 'subscribe', filter: null, since: 'berlin:e1:9000-0' });
     latest().pong();
     latest().deliver({ type: 'error', code: 'HISTORY_TRUNCATED', stream: 'berlin', message: 'history lost', timestamp: '2024-01-15T10:30:45.123Z' });
     latest().deliver(log('berlin:e1:100-0'));
