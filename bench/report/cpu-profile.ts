@@ -28,7 +28,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 function location(url: string, line: number): string {
   if (!url) return '';
   const path = url.startsWith('file://') ? relative(ROOT, fileURLToPath(url)) : url;
-  return `${path}:${line + 1}`;
+  // TypeScript runs transpiled (tsx): its line numbers are the output's, not the source's.
+  return path.endsWith('.ts') ? path : `${path}:${line + 1}`;
 }
 
 /** The top `limit` functions by self time over every profile in `dir`. */
