@@ -18,7 +18,7 @@ export interface ConnectionTarget {
 }
 
 export interface ConnectionEvents {
-  /** The first data frame arrived: the server has handled the setup frames. */
+  /** The pong answering the last setup frame arrived: the server has handled the setup. */
   ready(conn: WsConnection): void;
   /** A probe connection received a frame sent `micros` ago. */
   latency(micros: number): void;
@@ -30,6 +30,8 @@ const OP_PING = 0x9;
 const OP_PONG = 0xa;
 const HEADER_END = Buffer.from('\r\n\r\n');
 const BT = Buffer.from(SEND_TIME_KEY);
+/** Every system answers the `ping` action with a frame containing this (`{"type":"pong"…`, `42["pong"…`). */
+const PONG = Buffer.from('pong"');
 const CHAR_0 = 0x30;
 const CHAR_2 = 0x32;
 const CHAR_4 = 0x34;
@@ -150,7 +152,7 @@ export class WsConnection {
           size = Number(chunk.readBigUInt64BE(i + 2));
           i += 10;
         }
-        this.keep = this.probe || this.opcode >= OP_CLOSE || size <= SMALL_FRAME || this.target.protocol === 'socketio';
+        this.keep = this.probe || !this.ready || this.opcode >= OP_CLOSE || size <= SMALL_FRAME || this.target.protocol === 'socketio';
         if (size === 0) {
           this.endFrame(now);
           continue;
@@ -189,14 +191,18 @@ export class WsConnection {
     }
     if (!this.fin) return; // a fragment: the message is counted on its final frame
     if (this.target.protocol === 'socketio' && !this.socketIoEvent(payload)) return;
+    if (!this.ready) {
+      // Replies to setup frames (an early snapshot, say) may come first; the pong comes last.
+      if (payload.indexOf(PONG) >= 0) {
+        this.ready = true;
+        this.events.ready(this);
+      }
+      return;
+    }
     this.frames++;
     if (this.timeArrivals) {
       if (this.firstAt === 0) this.firstAt = now;
       this.lastAt = now;
-    }
-    if (!this.ready) {
-      this.ready = true;
-      this.events.ready(this);
     }
     if (this.probe) {
       const sent = readSendTime(payload);

@@ -11,6 +11,7 @@ import type { Endpoint, Subscription, SystemId, SystemUnderTest } from './system
 export const SERVER_CORE = 0;
 const API_KEY = 'bench-key';
 const HOST = '127.0.0.1';
+const PING = '{"action":"ping"}';
 
 export interface LaunchOptions {
   readonly redis: RedisServer;
@@ -26,7 +27,7 @@ export interface LaunchOptions {
 /** Frames in the gateway's own protocol, which the ceiling and the ws peer speak too. */
 function actionFrames(subscription: Subscription): string[] {
   const first = 'filter' in subscription ? { action: 'subscribe', filter: subscription.filter } : { action: 'configure', interval: subscription.interval };
-  return [JSON.stringify(first), '{"action":"ping"}'];
+  return [JSON.stringify(first), PING];
 }
 
 /** The same actions as Socket.IO events ("42" + JSON array). */
@@ -90,7 +91,8 @@ export async function launchSystem(id: SystemId, options: LaunchOptions): Promis
     filters: id !== 'ceiling',
     source,
     target: (endpoint, process = 0) => ({ host: HOST, port: ports[process]!, path: path(endpoint), protocol: socketIo ? 'socketio' : 'ws' }),
-    setupFrames: socketIo ? socketIoFrames : actionFrames,
+    // The ceiling filters nothing: a ping is all it needs, and its only reply is the pong.
+    setupFrames: socketIo ? socketIoFrames : id === 'ceiling' ? () => [PING] : actionFrames,
     async stop() {
       await source.close();
       sourceDone();
