@@ -4,8 +4,9 @@ import { ConfigError } from '../shared/config.ts';
 import { ExitCode, UsageError, type Command } from './command.ts';
 import { keysCommand } from './commands/keys.ts';
 import { publishCommand } from './commands/publish.ts';
+import { tailCommand } from './commands/tail.ts';
 
-const COMMANDS: readonly Command[] = [publishCommand, keysCommand];
+const COMMANDS: readonly Command[] = [publishCommand, keysCommand, tailCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -18,7 +19,8 @@ function usage(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `licmon <command> --help` for a command\'s options.',
-    'Exit codes: 0 success, 1 partial failure (some input rejected, bus unavailable), 2 bad usage or invalid input.',
+    'Exit codes: 0 success, 1 partial failure (some input rejected, bus unavailable), 2 bad usage or invalid input,',
+    '3 API key refused by the gateway, 4 gateway unreachable after retries.',
     '',
   ].join('\n');
 }

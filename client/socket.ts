@@ -53,9 +53,9 @@ const ENDPOINT_PATH_RE = /\/ws\/(logs|metrics|combined)\/?$/;
 /**
  * The endpoint URL from a gateway's base URL (`ws://host:8080`, `https://host/prefix`, …) or a
  * full endpoint URL (`ws://host:8080/ws/logs`). http(s) becomes ws(s), so a page can pass its
- * own origin. Returns the URL and the endpoint it names.
+ * own origin. Without an endpoint named either way, `fallback`. Returns the URL and its endpoint.
  */
-export function endpointUrl(base: string, endpoint: EndpointName | undefined): { url: URL; endpoint: EndpointName } {
+export function endpointUrl(base: string, endpoint: EndpointName | undefined, fallback: EndpointName = 'combined'): { url: URL; endpoint: EndpointName } {
   const url = new URL(base);
   if (url.protocol === 'http:' || url.protocol === 'https:') url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`url must be ws://, wss://, http:// or https://, not ${url.protocol}`);
@@ -64,7 +64,7 @@ export function endpointUrl(base: string, endpoint: EndpointName | undefined): {
     if (endpoint && endpoint !== named) throw new TypeError(`url names /ws/${named} but endpoint is "${endpoint}"`);
     return { url, endpoint: named };
   }
-  const chosen = endpoint ?? 'combined';
+  const chosen = endpoint ?? fallback;
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/ws/${chosen}`;
   return { url, endpoint: chosen };
 }

@@ -1,0 +1,221 @@
+// `licmon tail`: follow a gateway's stream from a terminal, through the client SDK — so it
+// reconnects with backoff and resumes where it left off, never showing a line twice.
+// Messages go to stdout (aligned and coloured, or NDJSON with --json); status goes to stderr.
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { LicmonClient, type ClosedBecause, type EndpointName, type StateChange } from '../../client/index.ts';
+import { parseMessageId } from '../../client/resume-tracker.ts';
+import { ENDPOINT_NAMES, endpointUrl } from '../../client/socket.ts';
+import {
+  AlertMessageSchema, CLOSE_DESCRIPTIONS, ErrorCode, FilterSchema, LogMessageSchema, MetricsMessageSchema,
+  type CloseCode, type ErrorMessage, type Filter,
+} from '../../shared/protocol/index.ts';
+import { ExitCode, UsageError, type Command } from '../command.ts';
+import { TailFormatter, useColor } from '../tail-format.ts';
+
+const USAGE = `Usage: licmon tail [--url URL] [--api-key KEY] [--endpoint logs|metrics|combined]
+                   [--level LIST] [--source S] [--pattern P] [--site LIST] [--interval MS]
+                   [--since IDS] [--json] [--max-retries N]
+
+Follow a gateway's stream live: one line per log, alert or metrics snapshot. Reconnects with
+backoff when the connection drops and resumes where it left off: no line lost, none repeated.
+
+Options:
+  --url URL          the gateway (default $LICMON_URL, else ws://localhost:8080); wss:// for TLS;
+                     a full endpoint URL (ws://host:8080/ws/logs) also works
+  --api-key KEY      the API key (default $LICMON_API_KEY)
+  --endpoint NAME    logs (default), metrics, or combined (logs, alerts and metrics)
+  --level LIST       only these levels, comma-separated: debug,info,warn,error,critical
+  --source LIST      only these sources, comma-separated (on metrics: these servers' snapshots)
+  --pattern TEXT     only messages matching TEXT (case-insensitive)
+  --site LIST        only these sites, comma-separated
+  --interval MS      metrics every MS milliseconds (metrics and combined)
+  --since IDS        start after these ids (the last seen per stream, comma-separated) instead
+                     of live; tail prints the value to resume with when it stops
+  --json             print every message exactly as received, one JSON object per line (for jq)
+  --max-retries N    reconnect attempts in a row before giving up (default 10)
+  -h, --help         show this help
+
+Output: time, level, site, source and message, aligned; alerts are marked ALERT FIRING or
+ALERT RESOLVED with their rule; metrics snapshots are summarized on one line. Colours on a
+terminal only (NO_COLOR=1 turns them off, FORCE_COLOR=1 on). Connection status goes to stderr.
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM) or closed normally by the gateway; 2 bad usage, or the
+gateway rejected the filter, interval or since; 3 the key was refused (HTTP 401/403, or closed
+with 4401/4403); 4 could not connect, or the connection could not be restored, after the retries
+(or no such endpoint).
+
+Examples:
+  licmon tail --level error,warn --pattern denied
+  licmon tail --endpoint combined --site berlin --json | jq -c 'select(.type == "alert")'
+`;
+
+/** Gateway errors that mean our own request was wrong: retrying cannot help. */
+const REQUEST_ERRORS: ReadonlySet<string> = new Set([ErrorCode.INVALID_FILTER, ErrorCode.INVALID_INTERVAL, ErrorCode.INVALID_SINCE]);
+
+const EXIT_BY_CLOSE: Record<ClosedBecause, number> = {
+  client: ExitCode.OK,
+  server: ExitCode.OK,
+  unauthorized: ExitCode.AUTH_REFUSED,
+  forbidden: ExitCode.AUTH_REFUSED,
+  'not-found': ExitCode.UNREACHABLE,
+  'retries-exhausted': ExitCode.UNREACHABLE,
+  'invalid-options': ExitCode.USAGE,
+};
+
+export const tailCommand: Command = {
+  name: 'tail',
+  summary: 'follow a gateway\'s logs, alerts and metrics live (coloured, or NDJSON with --json)',
+  usage: USAGE,
+  run(args) {
+    const { values } = parseOptions(args);
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return Promise.resolve(ExitCode.OK);
+    }
+    const apiKey = values['api-key'] ?? process.env.LICMON_API_KEY;
+    if (!apiKey) throw new UsageError('no API key: pass --api-key or set LICMON_API_KEY');
+    const endpoint = values.endpoint;
+    if (endpoint !== undefined && !isEndpoint(endpoint)) throw new UsageError(`--endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
+    let target: ReturnType<typeof endpointUrl>;
+    try {
+      target = endpointUrl(values.url ?? process.env.LICMON_URL ?? 'ws://localhost:8080', endpoint, 'logs');
+    } catch (err) {
+      throw new UsageError(`--url: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const options = {
+      url: target.url.href,
+      apiKey,
+      endpoint: target.endpoint,
+      filter: buildFilter(values),
+      interval: wholeNumber(values.interval, '--interval'),
+      since: checkSince(values.since),
+      maxRetries: wholeNumber(values['max-retries'], '--max-retries'),
+    };
+    return follow(new LicmonClient({ ...options, WebSocket }), target.url.href, values.json === true);
+  },
+};
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        url: { type: 'string' },
+        'api-key': { type: 'string' },
+        endpoint: { type: 'string' },
+        level: { type: 'string' },
+        source: { type: 'string' },
+        pattern: { type: 'string' },
+        site: { type: 'string' },
+        interval: { type: 'string' },
+        since: { type: 'string' },
+        json: { type: 'boolean' },
+        'max-retries': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Run the client until it closes for good or we are stopped; resolves with the exit code. */
+function follow(client: LicmonClient, shownUrl: string, json: boolean): Promise<number> {
+  const formatter = new TailFormatter(useColor(process.stdout, process.env));
+  const status = (text: string) => process.stderr.write(`licmon tail: ${text}\n`);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  let exitCode: number | undefined;
+
+  if (json) {
+    client.on('log', (_m, raw) => out(raw));
+    client.on('alert', (_m, raw) => out(raw));
+    client.on('metrics', (_m, raw) => out(raw));
+  } else {
+    // Frames are checked against the schema before formatting; one that does not fit is shown raw.
+    client.on('log', (m, raw) => out(LogMessageSchema.safeParse(m).success ? formatter.log(m) : raw));
+    client.on('alert', (m, raw) => out(AlertMessageSchema.safeParse(m).success ? formatter.alert(m) : raw));
+    client.on('metrics', (m, raw) => out(MetricsMessageSchema.safeParse(m).success ? formatter.metrics(m) : raw));
+  }
+  client.on('error', (message: ErrorMessage, raw) => {
+    if (json) out(raw);
+    status(`gateway error ${message.code}: ${message.message}`);
+    if (REQUEST_ERRORS.has(message.code)) {
+      exitCode = ExitCode.USAGE;
+      client.close();
+    }
+  });
+
+  return new Promise((resolve) => {
+    const stop = () => client.close();
+    // A reader that went away (`| head`) is a normal way to stop.
+    process.stdout.on('error', stop);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    client.on('state', (change) => {
+      status(describe(change, shownUrl, client));
+      if (change.state !== 'closed') return;
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (client.since) status(`to continue from here: --since ${client.since}`);
+      const code = exitCode ?? EXIT_BY_CLOSE[change.because ?? 'client'];
+      resolve(code);
+      // A closing handshake with a gateway that no longer answers could hold the process for
+      // ws's 30 s close timeout: exit anyway soon after (unref'd: only if something still runs).
+      setTimeout(() => process.exit(code), 1000).unref();
+    });
+    client.connect();
+  });
+}
+
+function describe(change: StateChange, url: string, client: LicmonClient): string {
+  const closed = change.code === undefined ? '' : `${change.httpStatus ? `HTTP ${change.httpStatus}` : `${change.code}`}${change.reason ? ` ${change.reason}` : closeMeaning(change.code)}`;
+  switch (change.state) {
+    case 'connecting':
+      return `connecting to ${url}`;
+    case 'live':
+      return 'live';
+    case 'resumed':
+      return `reconnected; resumed after ${client.since ?? 'nothing yet'}`;
+    case 'reconnecting':
+      return `disconnected (${closed}); reconnecting in ${((change.delay ?? 0) / 1000).toFixed(1)}s (attempt ${change.attempt})`;
+    case 'closed':
+      return `closed${closed ? ` (${closed})` : ''}${change.because === 'retries-exhausted' ? ': gave up reconnecting' : ''}`;
+  }
+}
+
+function closeMeaning(code: number): string {
+  const meaning = CLOSE_DESCRIPTIONS[code as CloseCode];
+  return meaning ? ` ${meaning}` : code === 1006 ? ' connection lost' : '';
+}
+
+function buildFilter(values: { level?: string; source?: string; pattern?: string; site?: string }): Filter | null {
+  const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
+  const candidate = Object.fromEntries(
+    Object.entries({ level: list(values.level), source: list(values.source), pattern: values.pattern, site: list(values.site) }).filter(([, v]) => v !== undefined),
+  );
+  if (Object.keys(candidate).length === 0) return null;
+  const parsed = FilterSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`--${String(issue.path[0] ?? 'filter')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function checkSince(since: string | undefined): string | undefined {
+  if (since === undefined) return undefined;
+  const bad = since.split(',').find((id) => parseMessageId(id.trim()) === undefined);
+  if (bad !== undefined) throw new UsageError(`--since: "${bad}" is not a message id (expected <stream>:<ms>-<seq>, as in a message's "id")`);
+  return since;
+}
+
+function wholeNumber(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be a whole number`);
+  return Number(text);
+}
+
+function isEndpoint(name: string): name is EndpointName {
+  return (ENDPOINT_NAMES as readonly string[]).includes(name);
+}
