@@ -28,8 +28,16 @@ export class RedisPublisher implements MessageSource {
   }
 
   async sendCount(count: number, perSecond: number): Promise<void> {
-    await this.logs.run(perSecond, count);
-    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const deadline = Date.now() + 30_000 + (count / perSecond) * 1000;
+    const sent = this.logs.run(perSecond, count);
+    const late = setTimeout(() => this.logs.stop(), deadline - Date.now());
+    await sent;
+    clearTimeout(late);
+    while (this.inFlight > 0) {
+      if (Date.now() > deadline) throw new Error(`Redis did not acknowledge ${this.inFlight} publishes in time`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    if (Date.now() > deadline) throw new Error('the publisher could not publish its messages in time');
   }
 
   async setMetricsRate(perSecond: number): Promise<void> {

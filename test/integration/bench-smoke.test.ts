@@ -2,7 +2,7 @@
 // every scenario against every system, so the bench cannot rot. It checks that the harness
 // measures what it claims — exact delivery counts, a result from every system — never how fast
 // anything is: the bench itself is not pass/fail.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../../bench/cleanup.ts';
 import { errorOf, runBench, SCENARIO_IDS, succeeded, type BenchResults } from '../../bench/harness.ts';
 import { SMOKE } from '../../bench/profiles.ts';
@@ -11,15 +11,13 @@ import { scenarioTables } from '../../bench/report/tables.ts';
 import { SYSTEM_IDS } from '../../bench/systems/system.ts';
 
 describe('benchmark harness (smoke)', () => {
+  // Also stops everything if the test times out (its own `finally` would never run).
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.stopAll());
+
   it('runs every scenario against every system and reports sane figures', async () => {
-    const cleanup = new Cleanup();
     const log: string[] = [];
-    let results: BenchResults;
-    try {
-      results = await runBench({ profile: SMOKE, systems: SYSTEM_IDS, scenarios: SCENARIO_IDS, pin: false, cleanup, command: 'smoke test', log: (line) => log.push(line) });
-    } finally {
-      await cleanup.stopAll();
-    }
+    const results: BenchResults = await runBench({ profile: SMOKE, systems: SYSTEM_IDS, scenarios: SCENARIO_IDS, pin: false, cleanup, command: 'smoke test', log: (line) => log.push(line) });
     const context = log.join('\n');
 
     const fanOutConns = SMOKE.fanOut.conns;
