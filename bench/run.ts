@@ -63,7 +63,7 @@ try {
   const hot = cpuProfileDir ? hotFunctions(cpuProfileDir) : [];
   console.log('');
   for (const table of scenarioTables(results)) console.log(`${renderText(table)}\n`);
-  for (const t of checkTargets(results)) console.log(`${t.met === null ? '–' : t.met ? '✓' : '✗'} ${t.target}: ${t.measured}${t.why ? ` — ${t.why}` : ''}`);
+  for (const t of checkTargets(results, hot)) console.log(`${t.met === null ? '–' : t.met ? '✓' : '✗'} ${t.target}: ${t.measured}${t.why ? ` — ${t.why}` : ''}`);
   if (hot.length) {
     console.log('\nGateway CPU profile (self time, fan-out):');
     for (const h of hot) console.log(`  ${(h.share * 100).toFixed(1).padStart(5)}%  ${h.name}  ${h.where}`);

@@ -68,7 +68,7 @@ function profileSection(hot: readonly HotFunction[]): string[] {
 }
 
 export function benchmarksMarkdown(results: BenchResults, hot: readonly HotFunction[] = []): string {
-  const targets = checkTargets(results);
+  const targets = checkTargets(results, hot);
   const mark = (met: boolean | null) => (met === null ? '— not measured' : met ? '✅ met' : '❌ missed');
   return [
     '# Benchmarks',
