@@ -1,5 +1,5 @@
 // `npm run collector`: one collector process on Redis. Any number may run at once.
-import { RedisBus } from '../shared/bus/index.ts';
+import { describeTarget, RedisBus, redisTarget } from '../shared/bus/index.ts';
 import { CollectorConfigSchema, ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { startCollector } from './index.ts';
@@ -9,9 +9,11 @@ const logger = createLogger('collector');
 async function main(): Promise<void> {
   const config = loadConfig(CollectorConfigSchema);
   logger.level = config.LOG_LEVEL;
-  const bus = await new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger }).connect();
+  // One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES).
+  const target = redisTarget(config);
+  const bus = await new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, logger }).connect();
   const collector = await startCollector({ config, bus, logger });
-  logger.info({ redis: redactUrl(config.REDIS_URL), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
+  logger.info({ redis: describeTarget(target), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -25,11 +27,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', (s) => void shutdown(s));
   process.on('SIGINT', (s) => void shutdown(s));
-}
-
-/** The Redis URL without its password, for logs. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//[REDACTED]@');
 }
 
 main().catch((err: unknown) => {

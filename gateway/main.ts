@@ -1,7 +1,7 @@
 // `npm run gateway`: one gateway process on Redis. SIGTERM drains (for balancers and rolling
 // deploys); SIGINT (Ctrl-C) stops at once. Either way clients are closed with 1012 and exit is 0.
 import { KeyStore } from '../shared/auth/key-store.ts';
-import { RedisBus } from '../shared/bus/index.ts';
+import { describeTarget, RedisBus, redisTarget } from '../shared/bus/index.ts';
 import { ConfigError, GatewayConfigSchema, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createGateway } from './gateway.ts';
@@ -11,10 +11,13 @@ const logger = createLogger('gateway');
 async function main(): Promise<void> {
   const config = loadConfig(GatewayConfigSchema);
   logger.level = config.LOG_LEVEL;
-  const bus = new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger });
+  // One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES).
+  const target = redisTarget(config);
+  logger.info({ redis: describeTarget(target) }, 'connecting to redis');
+  const bus = new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, logger });
   await bus.connect();
   // API keys: API_KEYS from the environment and the key store in Redis (`licmon keys create`).
-  const keyStore = await new KeyStore({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger }).connect();
+  const keyStore = await new KeyStore({ ...target, prefix: config.REDIS_KEY_PREFIX, logger }).connect();
   const gateway = await createGateway({ config, bus, logger, keyStore });
 
   let shuttingDown = false;

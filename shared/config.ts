@@ -21,6 +21,12 @@ export const GatewayConfigSchema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  /**
+   * A Redis Cluster instead of one server: some of its nodes, comma-separated, as `host:port` (or
+   * `rediss://user:password@host:port` for TLS and credentials, which apply to every node).
+   * When set, REDIS_URL is ignored.
+   */
+  REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^(rediss?:\/\/([^@/]*@)?)?[A-Za-z0-9.-]+:\d{1,5}$/, 'each node must be host:port or redis[s]://[user:password@]host:port'))).optional(),
   API_KEYS: list.default([]),
   /** Close a connection after this long without a client message (spec: 5 minutes). 0 disables. */
   IDLE_TIMEOUT_MS: int(0, 86_400_000).default(300_000),
@@ -77,6 +83,7 @@ export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const CollectorConfigSchema = z.object({
   ...common,
   REDIS_URL: GatewayConfigSchema.shape.REDIS_URL,
+  REDIS_CLUSTER_NODES: GatewayConfigSchema.shape.REDIS_CLUSTER_NODES,
   /** Simulated events per second across the farm (logs and alerts). */
   SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Simulated sites, comma-separated. */

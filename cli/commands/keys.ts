@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { API_KEY_ENDPOINTS, isExpired, KeyNameSchema, type ApiKeyEndpoint, type ApiKeyRecord } from '../../shared/auth/api-key.ts';
 import { KeyNameTakenError, KeyStore } from '../../shared/auth/key-store.ts';
+import { describeTarget, redisTarget } from '../../shared/bus/redis-connection.ts';
 import { GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
 import { SITE_NAME_RE } from '../../shared/protocol/index.ts';
 import { ExitCode, UsageError, type Command } from '../command.ts';
@@ -159,13 +160,14 @@ function table(records: ApiKeyRecord[]): string {
 }
 
 async function withStore(work: (store: KeyStore) => Promise<number>): Promise<number> {
-  const config = loadConfig(GatewayConfigSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true }));
-  const store = new KeyStore({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX });
+  const config = loadConfig(GatewayConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true }));
+  const target = redisTarget(config);
+  const store = new KeyStore({ ...target, prefix: config.REDIS_KEY_PREFIX });
   try {
     await store.connect();
   } catch (err) {
     await store.close();
-    process.stderr.write(`licmon keys: cannot reach Redis at ${config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[REDACTED]@')}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`licmon keys: cannot reach Redis at ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.PARTIAL_FAILURE;
   }
   try {

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { validateStreamMessage } from '../../collector/validate-message.ts';
-import { RedisBus, type PublishResult } from '../../shared/bus/index.ts';
+import { describeTarget, RedisBus, redisTarget, type PublishResult } from '../../shared/bus/index.ts';
 import { CollectorConfigSchema, loadConfig } from '../../shared/config.ts';
 import { STREAM_KINDS, type StreamKind, type StreamMessage } from '../../shared/protocol/index.ts';
 import { ExitCode, UsageError, type Command } from '../command.ts';
@@ -131,13 +131,14 @@ function prepare(text: string, kind: StreamKind): { ok: true; message: StreamMes
 }
 
 async function withBus(work: (bus: RedisBus) => Promise<number>): Promise<number> {
-  const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true }));
-  const bus = new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX });
+  const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true }));
+  const target = redisTarget(config);
+  const bus = new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX });
   try {
     await bus.connect();
   } catch (err) {
     await bus.close();
-    process.stderr.write(`licmon publish: cannot reach Redis at ${config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[REDACTED]@')}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`licmon publish: cannot reach Redis at ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.PARTIAL_FAILURE;
   }
   try {

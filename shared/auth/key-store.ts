@@ -6,23 +6,23 @@
 // Creating and revoking are Lua scripts, so each is one atomic step and a revocation is announced
 // in the same step that deletes the key.
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { BusKeys } from '../bus/keys.ts';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../bus/redis-connection.ts';
 import type { Logger } from '../logger.ts';
 import { ApiKeyRecordSchema, digestApiKey, generateApiKey, KeyRevokedSchema, type ApiKeyRecord, type KeyRevoked } from './api-key.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   licmonCreateKey(records: string, names: string, digest: string, name: string, json: string): Promise<number>;
   licmonRevokeKey(records: string, names: string, name: string, channel: string): Promise<number>;
 };
 
-export interface KeyStoreOptions {
-  url: string;
+/** Where Redis is (`url`, or `clusterNodes` for a Redis Cluster), the key prefix, a logger. */
+export type KeyStoreOptions = RedisTarget & {
   prefix: string;
   logger?: Logger;
-}
+};
 
 export interface NewKey {
   name: string;
@@ -38,13 +38,13 @@ export class KeyNameTakenError extends Error {
 export class KeyStore {
   private readonly keys: BusKeys;
   private readonly cmd: ScriptedRedis;
-  private sub: Redis | undefined;
+  private sub: RedisClient | undefined;
   private readonly revokedListeners: Array<(event: KeyRevoked) => void> = [];
   private readonly resubscribedListeners: Array<() => void> = [];
 
   constructor(private readonly options: KeyStoreOptions) {
     this.keys = new BusKeys(options.prefix);
-    this.cmd = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: backoff }) as ScriptedRedis;
+    this.cmd = createRedisClient(options, { maxRetriesPerRequest: 2 }) as ScriptedRedis;
     this.cmd.defineCommand('licmonCreateKey', { numberOfKeys: 2, lua: script('create-key') });
     this.cmd.defineCommand('licmonRevokeKey', { numberOfKeys: 2, lua: script('revoke-key') });
     this.cmd.on('error', (err: Error) => options.logger?.warn({ err: err.message }, 'key store: redis connection error'));
@@ -102,7 +102,7 @@ export class KeyStore {
     this.revokedListeners.push(onRevoked);
     this.resubscribedListeners.push(onResubscribed);
     if (this.sub) return;
-    const sub = new Redis(this.options.url, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: backoff });
+    const sub = createRedisClient(this.options, { maxRetriesPerRequest: null });
     this.sub = sub;
     sub.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'key store: control subscription error'));
     sub.on('message', (_channel: string, payload: string) => {
@@ -124,10 +124,6 @@ export class KeyStore {
     this.sub?.disconnect();
     await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
-}
-
-function backoff(attempt: number): number {
-  return Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
 }
 
 function parseRecord(json: string): ApiKeyRecord | undefined {

@@ -1,17 +1,23 @@
-// The Redis bus: the cluster's meeting point. One connection for commands, one for pub/sub
-// (a subscribed connection can run nothing else). Publishing goes through two small Lua
-// scripts (scripts/*.lua) so history and live delivery never disagree.
+// The Redis bus: the cluster's meeting point, on one Redis server or a Redis Cluster
+// (redis-connection.ts). Publishing goes through two small Lua scripts (scripts/*.lua) so history
+// and live delivery never disagree; hearing what is published depends on the topology (pubsub.ts).
+// On a Redis Cluster every command and script touches one site's keys only, which share a slot
+// thanks to the `{site}` hash tag; the few cluster-wide keys are only ever used one at a time.
 //
 // While Redis is away, ioredis keeps commands in order in its offline queue and resends the
 // ones left unanswered when it reconnects; each event carries this producer's id and sequence
 // number, so a resend of one that did execute is recognised by the script and not published twice.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
 import { BusBufferFullError, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { BusKeys } from './keys.ts';
+import type { PubSub } from './pubsub.ts';
+import { PatternPubSub } from './pubsub-pattern.ts';
+import { ShardedPubSub } from './pubsub-sharded.ts';
+import { createRedisClient, isClusterTarget, type RedisClient, type RedisTarget } from './redis-connection.ts';
 import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId, type StreamPosition } from './stream-id.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
@@ -22,8 +28,8 @@ const NODE_TTL_MS = 10_000;
 /** How often a publisher re-announces a site it publishes to (the registry survives a Redis restart). */
 const SITE_ANNOUNCE_MS = 5_000;
 
-export interface RedisBusOptions {
-  url: string;
+/** Where Redis is (`url`, or `clusterNodes` for a Redis Cluster) and how the bus behaves. */
+export type RedisBusOptions = RedisTarget & {
   prefix: string;
   /** Approximate number of logs and alerts kept per site for replay. */
   historyLength?: number;
@@ -32,13 +38,14 @@ export interface RedisBusOptions {
   /** Messages held while Redis is away before publish rejects with BusBufferFullError. */
   maxBuffered?: number;
   logger?: Logger;
-}
-
-type ScriptedRedis = Redis & {
-  licmonPublishEvent(stream: string, channel: string, epochKey: string, producersKey: string,
-    json: string, maxLen: number, maxAgeMs: number, name: string, newEpoch: string, producer: string, seq: number): Promise<string>;
-  licmonPublishMetrics(latest: string, channel: string, source: string, json: string): Promise<number>;
 };
+
+interface PublishScripts {
+  licmonPublishEvent(stream: string, channel: string, epochKey: string, producersKey: string,
+    json: string, maxLen: number, maxAgeMs: number, name: string, newEpoch: string, producer: string, seq: number, publish: string): Promise<string>;
+  licmonPublishMetrics(latest: string, channel: string, source: string, json: string, publish: string): Promise<number>;
+}
+type ScriptedRedis = RedisClient & PublishScripts;
 
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
@@ -46,7 +53,8 @@ export class RedisBus implements Bus {
   /** Messages rejected because the buffer was full while Redis was away. */
   droppedWhileAway = 0;
   private readonly cmd: ScriptedRedis;
-  private readonly sub: Redis;
+  private readonly pubsub: PubSub;
+  private readonly listeners: DeliveryListener[] = [];
   private readonly historyLength: number;
   private readonly historyMaxAgeMs: number;
   private readonly maxBuffered: number;
@@ -63,26 +71,28 @@ export class RedisBus implements Bus {
     this.historyLength = options.historyLength ?? 10_000;
     this.historyMaxAgeMs = options.historyMaxAgeMs ?? 0;
     this.maxBuffered = options.maxBuffered ?? 10_000;
-    const retryStrategy = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
-    const common = { lazyConnect: true, retryStrategy, maxRetriesPerRequest: null };
-    this.cmd = new Redis(options.url, { ...common, enableAutoPipelining: true }) as ScriptedRedis;
-    this.sub = new Redis(options.url, common);
+    const cluster = isClusterTarget(options);
+    this.cmd = createRedisClient(options, { maxRetriesPerRequest: null, autoPipelining: true, shardedSubscribers: cluster }) as ScriptedRedis;
     this.cmd.defineCommand('licmonPublishEvent', { numberOfKeys: 4, lua: PUBLISH_EVENT });
     this.cmd.defineCommand('licmonPublishMetrics', { numberOfKeys: 2, lua: PUBLISH_METRICS });
-    for (const conn of [this.cmd, this.sub]) {
-      for (const event of ['ready', 'close', 'end', 'reconnecting']) conn.on(event, () => this.checkReady());
-      conn.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'redis connection error'));
-    }
+    // On a cluster the command client also holds the shard subscribers; on one server a
+    // subscribed connection can run nothing else, so pub/sub gets a connection of its own.
+    this.pubsub = cluster
+      ? new ShardedPubSub(this.cmd as Cluster)
+      : new PatternPubSub(createRedisClient(options, { maxRetriesPerRequest: null }) as Redis);
+    for (const event of ['ready', 'close', 'end', 'reconnecting']) this.cmd.on(event, () => this.checkReady());
+    this.pubsub.onStateChange(() => this.checkReady());
+    this.cmd.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'redis connection error'));
   }
 
-  /** Open both connections; rejects if Redis cannot be reached at all. */
+  /** Open the connections; rejects if Redis cannot be reached at all. */
   async connect(): Promise<this> {
-    await Promise.all([this.cmd.connect(), this.sub.connect()]);
+    await Promise.all([this.cmd.connect(), this.pubsub.connect()]);
     return this;
   }
 
   get ready(): boolean {
-    return this.cmd.status === 'ready' && this.sub.status === 'ready';
+    return this.cmd.status === 'ready' && this.pubsub.ready;
   }
 
   onReadyChange(listener: (ready: boolean) => void): void {
@@ -100,14 +110,14 @@ export class RedisBus implements Bus {
     this.inFlight++;
     try {
       if (message.type === 'metrics') {
-        await this.cmd.licmonPublishMetrics(this.keys.latest(stream), this.keys.metrics(stream), message.source ?? '', json);
+        await this.cmd.licmonPublishMetrics(this.keys.latest(stream), this.keys.metrics(stream), message.source ?? '', json, this.pubsub.publishCommand);
         return {};
       }
       const seq = (this.producerSeq.get(stream) ?? 0) + 1;
       this.producerSeq.set(stream, seq);
       const k = this.keys;
       const id = await this.cmd.licmonPublishEvent(k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream),
-        json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq);
+        json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq, this.pubsub.publishCommand);
       return { id };
     } finally {
       this.inFlight--;
@@ -115,14 +125,19 @@ export class RedisBus implements Bus {
   }
 
   async subscribe(listener: DeliveryListener): Promise<void> {
-    this.sub.on('pmessage', (_pattern: string, channel: string, json: string) => {
-      const route = this.keys.parseChannel(channel);
-      if (route) listener({ kind: route.kind, stream: route.site, json });
+    this.listeners.push(listener);
+    if (this.subscribed) return;
+    this.subscribed = true;
+    const listeners = this.listeners;
+    await this.pubsub.start({
+      keys: this.keys,
+      deliver: (delivery) => {
+        for (let i = 0; i < listeners.length; i++) listeners[i]!(delivery);
+      },
+      readHistory: (stream, after, limit) => this.readHistory(stream, after, limit),
+      readLatest: (stream) => this.latestOf(stream),
+      logger: this.options.logger,
     });
-    if (!this.subscribed) {
-      this.subscribed = true;
-      await this.sub.psubscribe(this.keys.channelPattern());
-    }
   }
 
   async readHistory(stream: string, after: StreamId | undefined, limit: number): Promise<HistoryPage> {
@@ -144,13 +159,13 @@ export class RedisBus implements Bus {
 
   async heads(): Promise<Map<string, StreamId | undefined>> {
     const sites = await this.cmd.smembers(this.keys.sites());
-    const pipeline = this.cmd.pipeline();
-    for (const site of sites) pipeline.get(this.keys.epoch(site)).xrevrange(this.keys.stream(site), '+', '-', 'COUNT', 1);
-    const replies = (await pipeline.exec()) ?? [];
+    // One round trip per site, all at once (auto-pipelined); each touches one slot.
+    const replies = await Promise.all(sites.map((site) => this.cmd.pipeline().get(this.keys.epoch(site)).xrevrange(this.keys.stream(site), '+', '-', 'COUNT', 1).exec()));
     const heads = new Map<string, StreamId | undefined>();
     sites.forEach((stream, i) => {
-      const epoch = replies[2 * i]?.[1] as string | null;
-      const last = (replies[2 * i + 1]?.[1] as Array<[string, string[]]> | undefined)?.[0];
+      const [epochReply, lastReply] = replies[i] ?? [];
+      const epoch = epochReply?.[1] as string | null | undefined;
+      const last = (lastReply?.[1] as Array<[string, string[]]> | undefined)?.[0];
       const position = last && parsePosition(last[0]);
       heads.set(stream, epoch && position ? { stream, epoch, ...position } : undefined);
     });
@@ -159,21 +174,23 @@ export class RedisBus implements Bus {
 
   async latestMetrics(): Promise<Delivery[]> {
     const sites = await this.cmd.smembers(this.keys.sites());
-    const values = await Promise.all(sites.map((site) => this.cmd.hvals(this.keys.latest(site))));
-    return sites.flatMap((stream, i) => values[i]!.map((json): Delivery => ({ kind: 'metrics', stream, json })));
+    return (await Promise.all(sites.map((site) => this.latestOf(site)))).flat();
+  }
+
+  private async latestOf(stream: string): Promise<Delivery[]> {
+    return (await this.cmd.hvals(this.keys.latest(stream))).map((json): Delivery => ({ kind: 'metrics', stream, json }));
   }
 
   async reportConnections(nodeId: string, active: number, opened: number): Promise<ClusterConnections> {
     if (!this.ready) throw new Error('Redis is unreachable');
     const now = Date.now();
-    const replies = await this.cmd
-      .multi()
-      .hset(this.keys.nodes(), nodeId, JSON.stringify({ active, at: now }))
-      .incrby(this.keys.connectionsTotal(), opened)
-      .hgetall(this.keys.nodes())
-      .exec();
-    if (!replies) throw new Error('presence report was discarded');
-    const [, [, total], [, nodes]] = replies as [unknown, [unknown, number], [unknown, Record<string, string>]];
+    // Not one MULTI: the two keys may live on different cluster slots. The HSET and HGETALL go to
+    // the same key, so they run in order.
+    const [, total, nodes] = await Promise.all([
+      this.cmd.hset(this.keys.nodes(), nodeId, JSON.stringify({ active, at: now })),
+      this.cmd.incrby(this.keys.connectionsTotal(), opened),
+      this.cmd.hgetall(this.keys.nodes()),
+    ]);
     let sum = 0;
     const stale: string[] = [];
     for (const [id, value] of Object.entries(nodes)) {
@@ -191,16 +208,20 @@ export class RedisBus implements Bus {
   }
 
   async close(): Promise<void> {
-    this.sub.disconnect();
+    this.pubsub.close();
     if (this.ready) await this.cmd.quit().catch(() => this.cmd.disconnect());
     else this.cmd.disconnect();
   }
 
+  /** Keep the site in the sites set; when it is new there, tell subscribers (Redis Cluster needs it, see pubsub-sharded.ts). */
   private announceSite(stream: string): void {
     const now = Date.now();
     if (now - (this.siteAnnounced.get(stream) ?? 0) < SITE_ANNOUNCE_MS) return;
     this.siteAnnounced.set(stream, now);
-    void this.cmd.sadd(this.keys.sites(), stream).catch(() => this.siteAnnounced.delete(stream));
+    this.cmd.sadd(this.keys.sites(), stream).then(
+      (added) => (added === 1 ? this.cmd.publish(this.keys.newSites(), stream) : 0),
+      () => this.siteAnnounced.delete(stream),
+    ).catch(() => undefined);
   }
 
   private checkReady(): void {

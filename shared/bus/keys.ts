@@ -38,6 +38,13 @@ export class BusKeys {
   sites(): string {
     return `${this.prefix}:sites`;
   }
+  /**
+   * Pub/sub channel (classic, cluster-wide) on which a publisher names a site it adds to the sites
+   * set, so that gateways on Redis Cluster subscribe to the new site's shard at once.
+   */
+  newSites(): string {
+    return `${this.prefix}:new-sites`;
+  }
   /** Hash of live gateways: node id → `{"active":n,"at":ms}`. */
   nodes(): string {
     return `${this.prefix}:nodes`;
@@ -46,7 +53,7 @@ export class BusKeys {
   connectionsTotal(): string {
     return `${this.prefix}:connections:total`;
   }
-  /** Pattern matching every events and metrics channel (non-cluster mode). */
+  /** Pattern matching every events and metrics channel (one Redis server; Redis Cluster has no sharded pattern subscribe). */
   channelPattern(): string {
     return `${this.prefix}:{*}:*`;
   }

@@ -7,6 +7,8 @@
 -- ARGV[2] history length to keep (approximate)       ARGV[3] history age to keep, ms (0: no age limit)
 -- ARGV[4] the stream name (the site, or "_")         ARGV[5] an epoch to use if the stream has none
 -- ARGV[6] producer id ("" for none)                  ARGV[7] the producer's sequence number in this stream
+-- ARGV[8] "SPUBLISH" on Redis Cluster (sharded pub/sub: the channel is a key of the site's slot),
+--         else (or absent) "PUBLISH"
 --
 -- Returns the id "<stream>:<epoch>:<entry id>". A message whose producer sequence was already
 -- published (a retry after a lost reply) is not published again: its original id is returned.
@@ -36,5 +38,6 @@ if ARGV[6] ~= '' then
   -- Forget producers that have been silent for a day.
   redis.call('PEXPIRE', KEYS[4], 86400000)
 end
-redis.call('PUBLISH', KEYS[2], '{"id":"' .. id .. '",' .. string.sub(ARGV[1], 2))
+local publish = ARGV[8] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
+redis.call(publish, KEYS[2], '{"id":"' .. id .. '",' .. string.sub(ARGV[1], 2))
 return id

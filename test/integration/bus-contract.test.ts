@@ -1,0 +1,192 @@
+// The Bus contract (shared/bus/bus.ts), one table of tests run against every implementation:
+// MemoryBus, RedisBus on one Redis server, and RedisBus on a local 3-node Redis Cluster (sharded
+// pub/sub). Each Redis test uses its own key prefix, a publishing bus and a separate subscribing bus.
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MemoryBus, RedisBus, type Bus, type Delivery, type RedisTarget } from '../../shared/bus/index.ts';
+import { comparePositions, leadingId, parseStreamId, type StreamId } from '../../shared/bus/stream-id.ts';
+import type { StreamMessage } from '../../shared/protocol/index.ts';
+import { randomPrefix } from '../support/processes.ts';
+import { RedisCluster } from '../support/redis-cluster.ts';
+
+interface Buses {
+  publisher: Bus;
+  subscriber: Bus;
+}
+
+interface Mode {
+  name: string;
+  setup?: () => Promise<void>;
+  teardown?: () => Promise<void>;
+  /** A publisher and a subscriber that meet (one bus for the in-memory mode). */
+  create: (historyLength?: number) => Promise<Buses>;
+}
+
+const redisMode = (name: string, target: () => RedisTarget, extra: Partial<Mode> = {}): Mode => ({
+  name,
+  ...extra,
+  async create(historyLength) {
+    const prefix = randomPrefix();
+    const [publisher, subscriber] = await Promise.all([
+      new RedisBus({ ...target(), prefix, historyLength }).connect(),
+      new RedisBus({ ...target(), prefix, historyLength }).connect(),
+    ]);
+    return { publisher, subscriber };
+  },
+});
+
+let cluster: RedisCluster | undefined;
+const MODES: Mode[] = [
+  {
+    name: 'MemoryBus',
+    async create(historyLength) {
+      const bus = new MemoryBus(historyLength);
+      return { publisher: bus, subscriber: bus };
+    },
+  },
+  redisMode('RedisBus on one server', () => ({ url: inject('redisUrl') })),
+  redisMode('RedisBus on a 3-node Redis Cluster', () => ({ clusterNodes: cluster!.addresses }), {
+    setup: async () => void (cluster = await RedisCluster.start()),
+    teardown: async () => cluster?.dispose(),
+  }),
+];
+
+const log = (n: number, site?: string): StreamMessage =>
+  ({ type: 'log', timestamp: new Date().toISOString(), level: 'info', message: `n=${n}`, source: 'license-server', metadata: { n }, ...(site ? { site } : {}) }) as StreamMessage;
+const metrics = (site: string, source: string, used: number): StreamMessage =>
+  ({ type: 'metrics', timestamp: new Date().toISOString(), site, source, licenses: { total: 100, used, available: 100 - used, utilization: used } }) as StreamMessage;
+const idOf = (d: Delivery): StreamId => parseStreamId(leadingId(d.json) ?? '')!;
+const numberOf = (d: Delivery): number => (JSON.parse(d.json) as { metadata: { n: number } }).metadata.n;
+
+/** Wait until `done()` holds, polling on the event loop (deliveries arrive asynchronously). */
+async function until(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(MODES)('bus contract: $name', (mode) => {
+  const open: Buses[] = [];
+  const create = async (historyLength?: number) => {
+    const buses = await mode.create(historyLength);
+    open.push(buses);
+    return buses;
+  };
+
+  beforeAll(async () => mode.setup?.());
+  afterAll(async () => mode.teardown?.());
+  afterEach(async () => {
+    for (const { publisher, subscriber } of open.splice(0)) await Promise.all([...new Set([publisher, subscriber])].map((b) => b.close()));
+  });
+
+  it('delivers every message once, in publish order per stream, with the id publish returned', async () => {
+    const { publisher, subscriber } = await create();
+    const got: Delivery[] = [];
+    await subscriber.subscribe((d) => got.push(d));
+    const sites = ['berlin', 'austin', undefined];
+    // Streams seen before the subscriber started, and one it learns about only now.
+    await Promise.all(sites.map((site) => publisher.publish(log(0, site))));
+    await until(() => got.length >= 3, 'the first message of each stream');
+    const ids = new Map<string, string[]>();
+    const publishes: Array<Promise<void>> = [];
+    for (let n = 1; n <= 60; n++) {
+      for (const site of [...sites, 'late']) {
+        publishes.push(publisher.publish(log(n, site)).then(({ id }) => void ids.set(`${site}:${n}`, [id!])));
+      }
+    }
+    await Promise.all(publishes);
+    await until(() => got.length >= 3 + 4 * 60, 'every message');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more (no duplicates) arrives
+    expect(got).toHaveLength(3 + 4 * 60);
+    for (const stream of ['berlin', 'austin', '_', 'late']) {
+      const ofStream = got.filter((d) => d.stream === stream && numberOf(d) > 0);
+      expect(ofStream.map(numberOf), stream).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      const streamIds = ofStream.map(idOf);
+      for (let i = 1; i < streamIds.length; i++) expect(comparePositions(streamIds[i]!, streamIds[i - 1]!)).toBeGreaterThan(0);
+      expect(new Set(streamIds.map((id) => id.epoch)).size).toBe(1);
+      const site = stream === '_' ? undefined : stream;
+      expect(ofStream.map((d) => leadingId(d.json))).toEqual(ofStream.map((d) => ids.get(`${site}:${numberOf(d)}`)![0]));
+      expect(ofStream.every((d) => d.kind === 'events')).toBe(true);
+    }
+  });
+
+  it('reads history in pages after an id, oldest first', async () => {
+    const { publisher } = await create();
+    const ids: string[] = [];
+    for (let n = 1; n <= 25; n++) ids.push((await publisher.publish(log(n, 'paged'))).id!);
+    const first = await publisher.readHistory('paged', undefined, 10);
+    expect(first.truncated).toBe(false);
+    expect(first.epoch).toBe(parseStreamId(ids[0]!)!.epoch);
+    expect(first.entries.map(numberOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const second = await publisher.readHistory('paged', idOf(first.entries.at(-1)!), 10);
+    expect(second.entries.map(numberOf)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    const last = await publisher.readHistory('paged', idOf(second.entries.at(-1)!), 10);
+    expect(last.entries.map(numberOf)).toEqual([21, 22, 23, 24, 25]);
+    expect(last.entries.map((d) => leadingId(d.json))).toEqual(ids.slice(20));
+    expect((await publisher.readHistory('paged', parseStreamId(ids[24]!), 10)).entries).toEqual([]);
+    expect(await publisher.readHistory('never-published', undefined, 10)).toEqual({ epoch: undefined, truncated: false, entries: [] });
+  });
+
+  it('says truncated when entries after the id were trimmed, or the id is from another epoch', async () => {
+    const { publisher } = await create(10);
+    const first = parseStreamId((await publisher.publish(log(1, 'trimmed'))).id!)!;
+    for (let n = 2; n <= 400; n++) await publisher.publish(log(n, 'trimmed'));
+    const page = await publisher.readHistory('trimmed', first, 1000);
+    expect(page.truncated).toBe(true);
+    const kept = page.entries.map(numberOf);
+    expect(kept.length).toBeLessThan(399);
+    expect(kept.at(-1)).toBe(400);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 401 - kept.length + i)); // the newest, contiguous
+    const newest = idOf(page.entries.at(-1)!);
+    expect((await publisher.readHistory('trimmed', newest, 10)).truncated).toBe(false);
+    const otherEpoch = await publisher.readHistory('trimmed', { ...newest, epoch: 'lost0' }, 1000);
+    expect(otherEpoch.truncated).toBe(true);
+    expect(otherEpoch.entries.map(numberOf)).toEqual(kept);
+    expect((await publisher.readHistory('never-published', first, 10)).truncated).toBe(true);
+  });
+
+  it('knows the head of every stream that has published', async () => {
+    const { publisher } = await create();
+    const last = new Map<string, string>();
+    for (let n = 1; n <= 5; n++) {
+      for (const site of ['h1', 'h2', undefined]) last.set(site ?? '_', (await publisher.publish(log(n, site))).id!);
+    }
+    const heads = await publisher.heads();
+    for (const [stream, id] of last) expect(heads.get(stream), stream).toEqual(parseStreamId(id));
+  });
+
+  it('keeps the latest metrics snapshot of every (site, source) and delivers snapshots live, never an older after a newer', async () => {
+    const { publisher, subscriber } = await create();
+    const got: Delivery[] = [];
+    await subscriber.subscribe((d) => got.push(d));
+    for (const used of [10, 20, 30]) {
+      await publisher.publish(metrics('m1', 'lic-a', used));
+      await publisher.publish(metrics('m1', 'lic-b', used + 1));
+      await publisher.publish(metrics('m2', 'lic-a', used + 2));
+    }
+    const summary = (deliveries: Delivery[]) => deliveries.map((d) => {
+      const m = JSON.parse(d.json) as { source: string; licenses: { used: number } };
+      return `${d.stream}/${m.source}=${m.licenses.used}`;
+    });
+    const newest = ['m1/lic-a=30', 'm1/lic-b=31', 'm2/lic-a=32'];
+    // These sites are new to the subscriber: on Redis Cluster it learns them after their first
+    // snapshots, which it does not hear live; it still ends up with the newest of each.
+    await until(() => newest.every((s) => summary(got).includes(s)), 'the newest snapshot of each source');
+    expect(got.every((d) => d.kind === 'metrics' && !d.json.startsWith('{"id"'))).toBe(true);
+    for (const key of ['m1/lic-a', 'm1/lic-b', 'm2/lic-a']) {
+      const values = summary(got).filter((s) => s.startsWith(`${key}=`)).map((s) => Number(s.split('=')[1]));
+      expect(values, key).toEqual([...values].sort((a, b) => a - b));
+      expect(new Set(values).size, key).toBe(values.length);
+    }
+    expect(summary(await publisher.latestMetrics()).sort()).toEqual(newest);
+  });
+
+  it('adds up connections reported by every node', async () => {
+    const { publisher, subscriber } = await create();
+    await publisher.reportConnections('node-a', 3, 3);
+    const figures = await subscriber.reportConnections('node-b', 4, 5);
+    expect(figures).toEqual({ active: 7, total: 8 });
+    expect(await publisher.reportConnections('node-a', 1, 0)).toEqual({ active: 5, total: 8 });
+  });
+});
