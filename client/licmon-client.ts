@@ -227,12 +227,13 @@ export class LicmonClient {
 
   private onFrame(raw: string): void {
     clearTimeout(this.deadTimer);
-    let message: { type?: unknown; id?: unknown; code?: unknown; stream?: unknown };
+    let message: { type?: unknown; id?: unknown; code?: unknown; stream?: unknown } | null;
     try {
       message = JSON.parse(raw) as typeof message;
     } catch {
       return; // Not from a gateway of this API: nothing to deliver.
     }
+    if (typeof message !== 'object' || message === null) return;
     switch (message.type) {
       case 'pong':
         if (!this.subscribed) {

@@ -32,7 +32,10 @@ class ScriptedSocket implements WebSocketLike {
     (this.onopen as ((e: object) => void) | null)?.({});
   }
   deliver(message: Record<string, unknown>): void {
-    (this.onmessage as ((e: { data: string }) => void) | null)?.({ data: JSON.stringify(message) });
+    this.deliverRaw(JSON.stringify(message));
+  }
+  deliverRaw(data: unknown): void {
+    (this.onmessage as ((e: { data: unknown }) => void) | null)?.({ data });
   }
   pong(): void {
     this.deliver({ type: 'pong', timestamp: new Date().toISOString() });
@@ -275,6 +278,15 @@ describe('LicmonClient', () => {
     expect(logs).toEqual([]);
     expect(vi.getTimerCount()).toBe(0);
     expect(client.state).toBe('closed');
+  });
+
+  it('ignores frames that are not JSON objects of a known type', () => {
+    const { logs } = start();
+    latest().open();
+    latest().pong();
+    for (const junk of ['not json', 'null', '5', '[]', '{"type":"novel"}', new Uint8Array([1, 2])]) latest().deliverRaw(junk);
+    latest().deliver(log('berlin:1-0'));
+    expect(logs).toEqual(['berlin:1-0']);
   });
 
   it('a throwing listener does not stop delivery to the others', () => {
