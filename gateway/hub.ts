@@ -149,7 +149,10 @@ export class Hub {
       const group = this.dirty[g]!;
       const members = group.members;
       const newest = newestPerStream(group.pendingIds);
-      for (let i = 0; i < members.length; i++) {
+      // Backwards: a member dropped as a slow consumer leaves the group at once (uWS calls the close
+      // handler inside end()), and leave() swap-removes: the last member moves into its place. Going
+      // forwards, that member would miss this batch.
+      for (let i = members.length - 1; i >= 0; i--) {
         const member = members[i]!;
         if (member.replay) member.replay.hold(group.pending, group.pendingIds);
         else member.sendFrames(group.pending, newest);
