@@ -88,7 +88,10 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
         if (data.since !== undefined) startReplay(session, data.since, actions);
-        else holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);
+        else {
+          session.sentExactly = new Set();
+          holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);
+        }
       },
       message: (ws, message, isBinary) => {
         const data = ws.getUserData();

@@ -155,7 +155,7 @@ export class Hub {
       for (let i = members.length - 1; i >= 0; i--) {
         const member = members[i]!;
         if (member.replay) member.replay.hold(group.pending, group.pendingIds);
-        else member.sendFrames(group.pending, newest);
+        else member.sendFrames(group.pending, newest, group.pendingIds);
       }
       group.pending.length = 0;
       group.pendingIds.length = 0;

@@ -2,7 +2,7 @@
 // no duplicate. While history is read, live frames for the connection are held; when the replay
 // is done they are merged by id (anything the replay already sent is skipped).
 import type { Bus } from '../shared/bus/index.ts';
-import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
+import { comparePositions, formatStreamId, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import { CloseCode, ErrorCode } from '../shared/protocol/index.ts';
 import { accepts, eventFields } from './event-fields.ts';
 import type { Session } from './session.ts';
@@ -25,8 +25,9 @@ export class Replay {
 
 let nextToken = 1;
 
-/** Was this id (or a newer one of its stream and epoch) already sent on this session? */
+/** Was this id already sent on this session? */
 function alreadySent(session: Session, id: StreamId): boolean {
+  if (session.sentExactly) return session.sentExactly.has(formatStreamId(id));
   const sent = session.sent.get(id.stream);
   return sent !== undefined && sent.epoch === id.epoch && comparePositions(id, sent) <= 0;
 }
@@ -47,7 +48,9 @@ function sendOne(session: Session, frame: string, id: StreamId | undefined, batc
   batch.push(frame);
   if (id) {
     newest.set(id.stream, id);
-    session.sent.set(id.stream, id); // within a batch, later frames of a stream must not repeat earlier ones
+    // Within a batch, later frames must not repeat earlier ones.
+    if (session.sentExactly) session.recordSent([id]);
+    else session.advanceSent(id);
   }
 }
 
@@ -113,6 +116,8 @@ export function endInitialHold(session: Session, hold: Replay | undefined = sess
 
 function release(session: Session, current: Replay): void {
   session.replay = undefined;
+  // The first subscribe's replay is done: from now on the newest-sent marks decide.
+  if (!current.initial) session.sentExactly = undefined;
   const batch: string[] = [];
   const newest = new Map<string, StreamId>();
   for (const { frame, id } of current.held) sendOne(session, frame, id, batch, newest);

@@ -16,6 +16,9 @@ export interface SocketLike {
   getBufferedAmount(): number;
 }
 
+/** Bound of Session.sentExactly: past it, `sent` alone decides what a replay skips. */
+const MAX_EXACT_IDS = 10_000;
+
 export interface SessionCounters {
   framesOut: number;
   slowConsumerDrops: number;
@@ -36,6 +39,13 @@ export class Session {
   closed = false;
   /** Newest id sent per stream: a replay never sends one of these (or older) again. */
   readonly sent = new Map<string, StreamId>();
+  /**
+   * Every id sent, exactly, from open until the first `subscribe` has been handled: frames sent
+   * before a first `subscribe {filter, since}` are not a contiguous run of the stream, so the
+   * replay skips exactly these rather than everything up to `sent`. Dropped after that (or when
+   * it grows past its bound), when `sent` alone decides.
+   */
+  sentExactly: Set<string> | undefined;
   /** Set while history is being replayed to this session: live frames wait in it. */
   replay: Replay | undefined;
 
@@ -58,7 +68,7 @@ export class Session {
    * that cannot keep up is closed with SLOW_CONSUMER rather than buffered without bound; it can
    * reconnect and resume from its last id. `newest` is the newest id per stream among the frames.
    */
-  sendFrames(frames: readonly string[], newest?: readonly StreamId[]): void {
+  sendFrames(frames: readonly string[], newest?: readonly StreamId[], ids?: ReadonlyArray<StreamId | undefined>): void {
     if (this.closed) return;
     const socket = this.socket;
     if (socket.getBufferedAmount() > this.maxBackpressure) {
@@ -76,7 +86,24 @@ export class Session {
     });
     this.counters.framesOut += frames.length;
     if (dropped) return this.dropSlow();
-    if (newest) for (let i = 0; i < newest.length; i++) this.sent.set(newest[i]!.stream, newest[i]!);
+    if (newest) for (let i = 0; i < newest.length; i++) this.advanceSent(newest[i]!);
+    if (this.sentExactly && ids) this.recordSent(ids);
+  }
+
+  /** Move the newest-sent mark of a stream forward (a replay may send older ids after newer ones). */
+  advanceSent(id: StreamId): void {
+    const last = this.sent.get(id.stream);
+    if (!last || last.epoch !== id.epoch || last.ms < id.ms || (last.ms === id.ms && last.seq < id.seq)) this.sent.set(id.stream, id);
+  }
+
+  recordSent(ids: ReadonlyArray<StreamId | undefined>): void {
+    const exact = this.sentExactly;
+    if (!exact) return;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id) exact.add(`${id.stream}:${id.epoch}:${id.ms}-${id.seq}`);
+    }
+    if (exact.size > MAX_EXACT_IDS) this.sentExactly = undefined;
   }
 
   sendFrame(frame: string): void {

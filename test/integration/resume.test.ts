@@ -77,6 +77,23 @@ describe('resume on one gateway', () => {
     expect(numbers(c)).toEqual([101, 103]);
   });
 
+  it('replays the whole gap for a late subscribe with since, skipping exactly what was already sent live', async () => {
+    const before = await bus.publish(log(400, { site: 'late', level: 'error' }));
+    for (let n = 401; n <= 410; n++) await bus.publish(log(n, { site: 'late', level: n % 2 ? 'error' : 'info' }));
+    const c = await connect();
+    // Live frames flow unfiltered once the hold at open has passed (a slow link's subscribe is late).
+    await bus.publish(log(411, { site: 'late', level: 'error' }));
+    await bus.publish(log(412, { site: 'late', level: 'info' }));
+    await c.waitUntil(() => numbers(c).includes(412), 10_000, 'live frames before the subscribe');
+    c.send({ action: 'subscribe', filter: { level: 'error', site: 'late' }, since: before.id });
+    await settle(c);
+    await bus.publish(log(413, { site: 'late', level: 'error' }));
+    await c.waitUntil(() => numbers(c).includes(413), 10_000, 'the replay and live');
+    const got = numbers(c);
+    expect(new Set(got).size).toBe(got.length); // no id twice
+    expect(got.filter((n) => n !== 412).sort((a, b) => a - b)).toEqual([401, 403, 405, 407, 409, 411, 413]);
+  });
+
   it('answers a malformed since with INVALID_SINCE, on the URL and in subscribe', async () => {
     const c = await connect('&since=not-an-id');
     expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'INVALID_SINCE' });
