@@ -94,6 +94,26 @@ export const CollectorConfigSchema = z.object({
   SIM_METRICS_INTERVAL_MS: int(100, 3_600_000).default(2000),
   /** Seed for the simulator's random numbers, so a run can be replayed. */
   SIM_SEED: z.coerce.number().int().optional(),
+  /** The farm to watch: a YAML or JSON file (deploy/farm.example.yaml). Unset: the simulated farm. */
+  FARM_CONFIG: z.string().min(1).optional(),
+  /** License-server polls this collector runs at once (it shares the farm's polls with every other collector). */
+  COLLECTOR_CONCURRENCY: int(1, 256).default(4),
+  /**
+   * A collector killed mid-poll holds its poll for at most this long; then another collector runs it
+   * again. Shorter recovers sooner; too short and a busy collector's poll may run twice.
+   */
+  COLLECTOR_LOCK_MS: int(1000, 600_000).default(6000),
+  /**
+   * Which FlexLM debug logs this collector tails: `auto` those whose `debugLogHost` (default: the
+   * server's first host) is this machine, `all` every configured one it can open, `none`.
+   */
+  COLLECTOR_TAIL_LOGS: z.enum(['auto', 'all', 'none']).default('auto'),
+  /** This machine's name for COLLECTOR_TAIL_LOGS=auto and host metrics (default: the OS hostname). */
+  COLLECTOR_HOSTNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/).optional(),
+  /** How often this collector publishes its host's cpu/memory/disk (`host:<name>` metrics). 0 disables. */
+  HOST_METRICS_INTERVAL_MS: int(0, 3_600_000).default(10_000),
+  /** The site this collector's host belongs to, set on its host metrics. */
+  COLLECTOR_SITE: SiteNameSchema.optional(),
 });
 export type CollectorConfig = z.infer<typeof CollectorConfigSchema>;
 

@@ -1,0 +1,148 @@
+// The farm configuration (FARM_CONFIG): sites, their license servers, alert rules and
+// notifications. This file is the schema; load-farm-config.ts reads a file into it and names the
+// line of every mistake. The parsed result is normalized: servers in one list, each with its
+// site and every default applied, so the rest of the collector never looks at defaults again.
+import { z } from 'zod';
+import { SiteNameSchema } from '../../shared/protocol/index.ts';
+import { assertTimeZone } from '../parsers/zoned-time.ts';
+import { AlertRulesSchema, type AlertRules } from './alert-rules-config.ts';
+import { duration } from './duration.ts';
+import { NotificationsSchema, type Notifications } from './notifications-config.ts';
+
+/** Server ids name job schedulers and metrics sources: no `:` (reserved for the collector's own jobs). */
+export const SERVER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const PORT_AT_HOST_RE = /^(\d{1,5})@([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+
+const timeZone = z.string().refine(
+  (zone) => {
+    try {
+      assertTimeZone(zone);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone, e.g. Europe/Berlin or UTC' },
+);
+
+/** `port@host`, or a FlexLM triad `port@a,port@b,port@c`. */
+const address = z.string().transform((text, ctx) => {
+  const hosts = text.split(',').map((part) => PORT_AT_HOST_RE.exec(part.trim()));
+  if (hosts.some((m) => !m || Number(m[1]) > 65535) || (hosts.length !== 1 && hosts.length !== 3)) {
+    ctx.addIssue({ code: 'custom', message: 'must be port@host, or three of them comma-separated for a FlexLM triad (e.g. 27000@lic-01)' });
+    return z.NEVER;
+  }
+  return { text: text.split(',').map((p) => p.trim()).join(','), hosts: hosts.map((m) => ({ port: Number(m![1]), host: m![2]! })) };
+});
+
+const ServerSchema = z.strictObject({
+  id: z.string().regex(SERVER_ID_RE, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  kind: z.enum(['flexlm', 'rlm']),
+  address,
+  /** The lmutil (flexlm) or rlmutil (rlm) executable; default from `defaults`. */
+  command: z.string().min(1).optional(),
+  /** The lmgrd / vendor-daemon debug log to tail, on `debugLogHost`. */
+  debugLog: z.string().min(1).optional(),
+  /** The machine that has the debug log (default: the address's first host). */
+  debugLogHost: z.string().min(1).optional(),
+  timezone: timeZone.optional(),
+  pollInterval: duration(100, 86_400_000).optional(),
+  timeout: duration(100, 3_600_000).optional(),
+});
+
+const SiteSchema = z.strictObject({
+  timezone: timeZone.optional(),
+  servers: z.array(ServerSchema).default([]),
+});
+
+const DefaultsSchema = z.strictObject({
+  pollInterval: duration(100, 86_400_000).default(60_000),
+  /** A status command still running after this long (or after its poll interval) is killed. */
+  timeout: duration(100, 3_600_000).default(30_000),
+  /** How often `lmstat -i` (the license file's expiry dates) is read again per server. */
+  expiryRefresh: duration(1000, 7 * 86_400_000).default(3_600_000),
+  lmutil: z.string().min(1).default('lmutil'),
+  rlmutil: z.string().min(1).default('rlmutil'),
+  timezone: timeZone.optional(),
+});
+
+export const FarmFileSchema = z
+  .strictObject({
+    defaults: DefaultsSchema.prefault({}),
+    /** How often the per-site and farm roll-ups (and the farm-wide and stale-data alerts) are computed. */
+    rollupInterval: duration(100, 86_400_000).default(15_000),
+    sites: z.record(SiteNameSchema, SiteSchema),
+    alerts: AlertRulesSchema.prefault({}),
+    notifications: NotificationsSchema.prefault({}),
+  })
+  .superRefine((farm, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [site, { servers }] of Object.entries(farm.sites)) {
+      servers.forEach((server, i) => {
+        const other = seen.get(server.id);
+        if (other !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['sites', site, 'servers', i, 'id'], message: `duplicate server id "${server.id}" (also in site ${other})` });
+        }
+        seen.set(server.id, site);
+      });
+    }
+  });
+
+/** A status command may take at most this share of its poll interval: the poll must end before the next is due. */
+const POLL_TIME_SHARE = 0.9;
+
+export interface LicenseServerConfig {
+  readonly id: string;
+  readonly site: string;
+  readonly kind: 'flexlm' | 'rlm';
+  /** As lmutil/rlmutil take it after `-c`. */
+  readonly address: string;
+  readonly hosts: ReadonlyArray<{ port: number; host: string }>;
+  readonly command: string;
+  readonly debugLog?: string;
+  readonly debugLogHost?: string;
+  /** The server clock's IANA zone; undefined: the collector's. */
+  readonly timeZone?: string;
+  readonly pollIntervalMs: number;
+  /** `timeout`, but never more than 90% of the poll interval. */
+  readonly timeoutMs: number;
+  readonly expiryRefreshMs: number;
+}
+
+export interface FarmConfig {
+  readonly sites: readonly string[];
+  readonly servers: readonly LicenseServerConfig[];
+  readonly rollupIntervalMs: number;
+  readonly alerts: AlertRules;
+  readonly notifications: Notifications;
+}
+
+export function normalizeFarm(file: z.infer<typeof FarmFileSchema>): FarmConfig {
+  const { defaults } = file;
+  const servers = Object.entries(file.sites).flatMap(([site, siteConfig]) =>
+    siteConfig.servers.map((s): LicenseServerConfig => {
+      const pollIntervalMs = s.pollInterval ?? defaults.pollInterval;
+      const zone = s.timezone ?? siteConfig.timezone ?? defaults.timezone;
+      return {
+        id: s.id,
+        site,
+        kind: s.kind,
+        address: s.address.text,
+        hosts: s.address.hosts,
+        command: s.command ?? (s.kind === 'flexlm' ? defaults.lmutil : defaults.rlmutil),
+        ...(s.debugLog !== undefined && { debugLog: s.debugLog, debugLogHost: s.debugLogHost ?? s.address.hosts[0]!.host }),
+        ...(zone !== undefined && { timeZone: zone }),
+        pollIntervalMs,
+        timeoutMs: Math.min(s.timeout ?? defaults.timeout, Math.floor(pollIntervalMs * POLL_TIME_SHARE)),
+        expiryRefreshMs: defaults.expiryRefresh,
+      };
+    }),
+  );
+  return {
+    sites: Object.keys(file.sites),
+    servers,
+    rollupIntervalMs: file.rollupInterval,
+    alerts: file.alerts,
+    notifications: file.notifications,
+  };
+}
