@@ -2,6 +2,7 @@
 // meeting on an in-memory bus (or on Redis when REDIS_URL is set). Prints where to connect and
 // an API key that works.
 import { randomBytes } from 'node:crypto';
+import { FarmConfigError } from '../collector/farm/load-farm-config.ts';
 import { startCollector } from '../collector/index.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { MemoryBus, RedisBus, type Bus } from '../shared/bus/index.ts';
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
     : new MemoryBus();
   const gateway = await createGateway({ config, bus, logger });
   const collector = await startCollector({ config: collectorConfig, bus, logger });
-  process.stdout.write(banner(gateway.port, config.API_KEYS[0]!, generatedKey !== undefined, bus.kind, collectorConfig.SIM_SITES));
+  const farm = collectorConfig.FARM_CONFIG ? `your farm (${collectorConfig.FARM_CONFIG})` : `a simulated license farm (${collectorConfig.SIM_SITES.join(', ')})`;
+  process.stdout.write(banner(gateway.port, config.API_KEYS[0]!, generatedKey !== undefined, bus.kind, farm));
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -37,12 +39,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', (s) => void shutdown(s));
   process.on('SIGTERM', (s) => void shutdown(s));
+  process.on('SIGHUP', () => void collector.reload());
 }
 
-function banner(port: number, key: string, generated: boolean, busKind: Bus['kind'], sites: readonly string[]): string {
+function banner(port: number, key: string, generated: boolean, busKind: Bus['kind'], farm: string): string {
   const ws = (path: string) => `ws://localhost:${port}${path}?api_key=${key}`;
   return `
-License Monitor is running: one gateway and a simulated license farm (${sites.join(', ')}) on ${busKind === 'memory' ? 'an in-memory bus' : 'Redis'}.
+License Monitor is running: one gateway and ${farm} on ${busKind === 'memory' ? 'an in-memory bus' : 'Redis'}.
 
   API key   ${key}${generated ? '   (generated for this run; set API_KEYS to choose your own)' : ''}
   Logs      ${ws('/ws/logs')}
@@ -65,7 +68,8 @@ Ctrl-C stops.
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  const badConfig = err instanceof ConfigError || err instanceof FarmConfigError;
+  if (badConfig) process.stderr.write(`${err.message}\n`);
   else logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'failed to start');
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  process.exit(badConfig ? 2 : 1);
 });

@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/config.ts';
 import { ExitCode, UsageError, type Command } from './command.ts';
 import { keysCommand } from './commands/keys.ts';
+import { parseCommand } from './commands/parse.ts';
 import { publishCommand } from './commands/publish.ts';
 import { tailCommand } from './commands/tail.ts';
 
-const COMMANDS: readonly Command[] = [publishCommand, keysCommand, tailCommand];
+const COMMANDS: readonly Command[] = [publishCommand, keysCommand, tailCommand, parseCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,31 +1,130 @@
 // The collector as a library: what `npm run collector` (main.ts) and the all-in-one
 // (bin/start.ts) run, on whichever bus they hand it.
+//
+// - FARM_CONFIG set, on Redis: a real farm, its polls shared with every other collector through
+//   BullMQ, alert state in Redis, notifications queued in BullMQ.
+// - FARM_CONFIG set, on the memory bus (all-in-one without Redis): the same farm polled on this
+//   process's timers, alert state in memory, no notifications (they need Redis).
+// - FARM_CONFIG unset: the simulated farm, through the same sources, on this process's timers.
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
 import type { Bus } from '../shared/bus/index.ts';
 import type { CollectorConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { AlertEngine } from './alerts/alert-engine.ts';
+import { MemoryAlertState } from './alerts/alert-state.ts';
+import { RedisAlertState } from './alerts/alert-state-redis.ts';
+import { CollectorKeys } from './collector-keys.ts';
+import { FarmRuntime } from './farm-runtime.ts';
+import type { FarmConfig, LicenseServerConfig } from './farm/farm-config.ts';
+import { loadFarmConfig } from './farm/load-farm-config.ts';
+import { Notifier } from './notify/notifier.ts';
 import { Publisher } from './publisher.ts';
-import { runSources } from './source-runner.ts';
-import { simulatedFarmSources } from './sources/simulated-farm.ts';
+import { BullScheduler } from './scheduling/bull-scheduler.ts';
+import { LocalScheduler } from './scheduling/local-scheduler.ts';
+import type { PollScheduler } from './scheduling/poll-scheduler.ts';
+import { StreamingRunner } from './scheduling/streaming-runner.ts';
+import { hostMetricsSource } from './sources/host-metrics-source.ts';
+import { tailedFile, type LineFeed } from './sources/line-feed.ts';
+import { simulatedFarm } from './sources/simulated-farm.ts';
+import type { PolledSource, StreamingSource } from './sources/source.ts';
+import { execToolRunner, type ToolRunner } from './tools/tool-runner.ts';
 
 export interface RunningCollector {
   readonly publisher: Publisher;
+  /** Read FARM_CONFIG again and reschedule (SIGHUP); a bad file is logged and the old one kept. */
+  reload(): Promise<void>;
   /** Stop every source, then wait for what was already handed to the bus. The bus stays open. */
   stop(): Promise<void>;
 }
 
+interface FarmSetup {
+  readonly farm: FarmConfig;
+  readonly tools: ToolRunner;
+  readonly logFeed: (server: LicenseServerConfig) => LineFeed | undefined;
+  /** Polled on this process's timers whatever the farm's scheduler: about this host. */
+  readonly hostSources: PolledSource[];
+  readonly extraStreams: StreamingSource[];
+  readonly simulated: boolean;
+  /** The simulator's seed, logged so a run can be replayed (SIM_SEED). */
+  readonly seed?: number;
+}
+
 export async function startCollector({ config, bus, logger }: { config: CollectorConfig; bus: Bus; logger: Logger }): Promise<RunningCollector> {
-  const publisher = new Publisher(bus, logger);
-  const { farm, sources } = simulatedFarmSources(config);
-  const running = await runSources(sources, publisher, logger);
+  const setup = config.FARM_CONFIG ? await realFarm(config, logger) : simulated(config);
+  const distributed = bus.kind === 'redis' && !setup.simulated;
+  const keys = new CollectorKeys(config.REDIS_KEY_PREFIX);
+  const redis = distributed ? new Redis(config.REDIS_URL) : undefined;
+  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'alert state redis error'));
+  const notifier = distributed ? new Notifier({ redisUrl: config.REDIS_URL, prefix: keys.queuePrefix(), logger }) : undefined;
+  const publisher = new Publisher(bus, logger, { onPublish: (m) => (m.type === 'alert' ? notifier?.notify(m) : undefined) });
+  const publish = (message: Parameters<Publisher['publish']>[0], origin: string) => void publisher.publish(message, origin);
+
+  const polls: PollScheduler = distributed
+    ? new BullScheduler({ redisUrl: config.REDIS_URL, prefix: keys.queuePrefix(), concurrency: config.COLLECTOR_CONCURRENCY, lockMs: config.COLLECTOR_LOCK_MS, publish, logger })
+    : new LocalScheduler(publish, logger);
+  const hosts = new LocalScheduler(publish, logger);
+  const streams = new StreamingRunner(publish, logger);
+  const runtime = new FarmRuntime({
+    polls,
+    streams,
+    alerts: new AlertEngine(redis ? new RedisAlertState(redis, keys) : new MemoryAlertState()),
+    tools: setup.tools,
+    latestMetrics: () => bus.latestMetrics(),
+    logFeed: setup.logFeed,
+    publish,
+    logger,
+  });
+
+  const apply = async (farm: FarmConfig) => {
+    await runtime.apply(farm, setup.extraStreams);
+    if (notifier) notifier.configure(farm.notifications);
+    else if (farm.notifications.webhooks.length > 0 || farm.notifications.email) logger.warn('notifications are configured but need Redis (REDIS_URL): not sent');
+  };
+  await apply(setup.farm);
+  await hosts.schedule(setup.hostSources);
   logger.info(
-    { sites: config.SIM_SITES, servers: farm.servers.length, rate: config.SIM_RATE, metricsIntervalMs: config.SIM_METRICS_INTERVAL_MS, seed: farm.seed },
-    'simulated farm running',
+    { farm: setup.simulated ? 'simulated' : config.FARM_CONFIG, sites: setup.farm.sites, servers: setup.farm.servers.length, scheduler: distributed ? 'bullmq' : 'local', seed: setup.seed, notifications: notifier?.channelNames ?? [] },
+    'farm watched',
   );
+
   return {
     publisher,
+    async reload() {
+      if (!config.FARM_CONFIG) return void logger.info('SIGHUP: the simulated farm has no configuration to reload');
+      try {
+        const farm = await loadFarmConfig(config.FARM_CONFIG);
+        await apply(farm);
+        logger.info({ farm: config.FARM_CONFIG, servers: farm.servers.length }, 'farm configuration reloaded');
+      } catch (err) {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'farm configuration not reloaded; the previous one stays');
+      }
+    },
     async stop() {
-      await running.stop();
+      await Promise.all([polls.stop(), hosts.stop(), streams.stop()]);
+      await notifier?.close();
       await publisher.flush();
+      redis?.disconnect();
     },
   };
+}
+
+async function realFarm(config: CollectorConfig, logger: Logger): Promise<FarmSetup> {
+  const farm = await loadFarmConfig(config.FARM_CONFIG!);
+  const host = config.COLLECTOR_HOSTNAME ?? hostname();
+  const tails = (server: LicenseServerConfig) =>
+    server.debugLog !== undefined && (config.COLLECTOR_TAIL_LOGS === 'all' || (config.COLLECTOR_TAIL_LOGS === 'auto' && server.debugLogHost === host));
+  return {
+    farm,
+    tools: execToolRunner,
+    logFeed: (server) => (tails(server) ? tailedFile(server.debugLog!, logger) : undefined),
+    hostSources: config.HOST_METRICS_INTERVAL_MS > 0 ? [hostMetricsSource(host, config.HOST_METRICS_INTERVAL_MS, config.COLLECTOR_SITE)] : [],
+    extraStreams: [],
+    simulated: false,
+  };
+}
+
+function simulated(config: CollectorConfig): FarmSetup {
+  const sim = simulatedFarm(config);
+  return { farm: sim.config, tools: sim.tools, logFeed: sim.logFeed, hostSources: [sim.hosts], extraStreams: [sim.clock], simulated: true, seed: sim.farm.seed };
 }

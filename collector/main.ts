@@ -2,6 +2,7 @@
 import { describeTarget, RedisBus, redisTarget } from '../shared/bus/index.ts';
 import { CollectorConfigSchema, ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { FarmConfigError } from './farm/load-farm-config.ts';
 import { startCollector } from './index.ts';
 
 const logger = createLogger('collector');
@@ -27,10 +28,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', (s) => void shutdown(s));
   process.on('SIGINT', (s) => void shutdown(s));
+  // Edit FARM_CONFIG, then `kill -HUP <pid>`: the farm is reloaded and rescheduled, no restart.
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the farm configuration');
+    void collector.reload();
+  });
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof FarmConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }

@@ -4,6 +4,7 @@
 // order is kept (one Redis connection, pipelined) without a round trip per message.
 import type { Bus } from '../shared/bus/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { StreamMessage } from '../shared/protocol/index.ts';
 import { validateStreamMessage } from './validate-message.ts';
 
 export interface PublisherStats {
@@ -19,6 +20,8 @@ export interface PublisherOptions {
   readonly maxPending?: number;
   /** Log at most one warning per problem kind per this many ms; the rest are counted in it. */
   readonly warnEveryMs?: number;
+  /** Called with every valid message handed to the bus (e.g. to send alerts as notifications). */
+  readonly onPublish?: (message: StreamMessage) => void;
 }
 
 type Problem = 'invalid' | 'failed' | 'dropped';
@@ -29,6 +32,7 @@ export class Publisher {
   private readonly maxPending: number;
   private readonly warnEveryMs: number;
   private readonly lastWarned = new Map<Problem, { at: number; suppressed: number }>();
+  private readonly onPublish: ((message: StreamMessage) => void) | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -37,6 +41,7 @@ export class Publisher {
   ) {
     this.maxPending = options.maxPending ?? 10_000;
     this.warnEveryMs = options.warnEveryMs ?? 10_000;
+    this.onPublish = options.onPublish;
   }
 
   /** Validate and publish; `origin` names the source in warnings. False if not sent. */
@@ -61,6 +66,7 @@ export class Publisher {
     );
     this.pending.add(sent);
     void sent.finally(() => this.pending.delete(sent));
+    this.onPublish?.(validation.message);
     return true;
   }
 

@@ -1,13 +1,12 @@
 // A simulated license farm: users check licenses out and in, demand drifts so utilization
-// swings, full features deny, servers (and triad members) go down and come back. Each call
-// to step() is one happening, returned as the messages a collector would publish; snapshot()
-// is one metrics poll of every server. Time comes from `clock`, randomness from the seed, so a
-// run is reproducible.
-import type { MetricsMessage, StreamMessage } from '../../shared/protocol/index.ts';
-import { AlertTracker, thresholdTransition } from '../alerts/alert-tracker.ts';
+// swings, full features deny (and some users queue), servers and triad members go down and come
+// back. step() is one happening, answered as the debug-log lines the license servers write;
+// lmstat()/lmstatI() are what `lmutil lmstat` would print now. The collector reads both through
+// the real parsers, exactly as it reads a real farm. Time comes from `clock`, randomness from
+// the seed, so a run is reproducible.
 import { DENIAL_REASONS } from './catalog.ts';
-import { buildFarm, type FeatureState, type ServerState, type SiteState } from './farm-layout.ts';
-import { licenseAlert, licenseLog, metricsSnapshot, utilizationOf } from './farm-messages.ts';
+import { buildFarm, type FeatureState, type Person, type ServerState, type SiteState } from './farm-layout.ts';
+import { debugLine, hasQuorum, lmstatA, lmstatI, usDate } from './flexlm-text.ts';
 import { Random } from './random.ts';
 
 export interface FarmOptions {
@@ -17,13 +16,20 @@ export interface FarmOptions {
   readonly clock?: () => number;
 }
 
-/** Fire at 90% utilization, resolve below 80%: a feature hovering at 90% does not flap. */
-export const UTILIZATION_THRESHOLD = { fireAt: 90, clearBelow: 80 };
+/** A debug-log line and the server whose log it is in. */
+export interface SimLine {
+  readonly server: string;
+  readonly line: string;
+}
+
 /** On average one outage (a server or a triad member) per this many ms across the farm. */
 const MEAN_MS_BETWEEN_OUTAGES = 90_000;
 /** On average one feature's demand changes per this many ms: utilization swings. */
 const MEAN_MS_BETWEEN_DEMAND_SHIFTS = 2_000;
 const OUTAGE_MS = { min: 10_000, max: 60_000 };
+/** lmgrd writes a TIMESTAMP line now and then; the parser dates lines from it. */
+const TIMESTAMP_CHANCE = 0.03;
+const MAX_QUEUE = 3;
 
 export class SimulatedFarm {
   readonly sites: SiteState[];
@@ -32,10 +38,12 @@ export class SimulatedFarm {
   private readonly events: Random;
   private readonly hosts: Random;
   private readonly clock: () => number;
-  private readonly alerts = new AlertTracker();
   /** Down hosts of each server, with when they come back. */
   private readonly outages = new Map<ServerState, Map<string, number>>();
+  /** Servers whose log has its first line (a TIMESTAMP) written. */
+  private readonly dated = new Set<ServerState>();
   private lastStepAt: number;
+  private nextHandle = 100;
 
   constructor(options: FarmOptions) {
     const root = new Random(options.seed);
@@ -44,85 +52,89 @@ export class SimulatedFarm {
     const layout = root.fork();
     this.events = root.fork();
     this.hosts = root.fork();
-    this.sites = buildFarm(options.sites, options.serversPerSite, layout);
+    this.sites = buildFarm(options.sites, options.serversPerSite, layout, this.clock());
     this.servers = this.sites.flatMap((site) => site.servers);
-    for (const site of this.sites) for (const server of site.servers) warmUp(server, site, layout);
+    for (const site of this.sites) for (const server of site.servers) this.warmUp(server, site, layout);
     this.lastStepAt = this.clock();
   }
 
-  /** One happening on the farm, as the messages it produces (usually one log). */
-  step(): StreamMessage[] {
+  server(id: string): ServerState | undefined {
+    return this.servers.find((s) => s.id === id);
+  }
+
+  /** What `lmutil lmstat -a -c <address>` prints now. */
+  lmstat(server: ServerState): string {
+    return lmstatA(server, this.clock());
+  }
+
+  /** What `lmutil lmstat -i -c <address>` prints (the license file's feature table). */
+  lmstatI(server: ServerState): string {
+    return lmstatI(server, this.clock());
+  }
+
+  /** One happening on the farm, as the debug-log lines it writes (usually one). */
+  step(): SimLine[] {
     const now = this.clock();
     const elapsed = Math.min(Math.max(now - this.lastStepAt, 0), 10_000);
     this.lastStepAt = now;
-    const ts = new Date(now).toISOString();
-    const out: StreamMessage[] = [];
-    this.recover(now, ts, out);
-    if (this.events.chance(elapsed / MEAN_MS_BETWEEN_OUTAGES)) this.outage(now, ts, out);
+    const out: SimLine[] = [];
+    this.recover(now, out);
+    if (this.events.chance(elapsed / MEAN_MS_BETWEEN_OUTAGES)) this.outage(now, out);
     if (this.events.chance(elapsed / MEAN_MS_BETWEEN_DEMAND_SHIFTS)) this.shiftDemand();
-    this.licenseActivity(ts, out);
+    this.licenseActivity(now, out);
     return out;
   }
 
-  /** One metrics poll: a snapshot per license server, host figures drifting a little each time. */
-  snapshot(): MetricsMessage[] {
-    const ts = new Date(this.clock()).toISOString();
-    return this.servers.map((server) => {
-      const { host } = server;
+  /** Host figures drift a little on every call: one look at every server's machine. */
+  sampleHosts(): ServerState[] {
+    for (const { host } of this.servers) {
       host.cpuUsage = clamp(host.cpuUsage + this.hosts.float(-6, 6), 2, 98);
       host.memoryUsed = clamp(host.memoryUsed + host.memoryTotal * this.hosts.float(-0.02, 0.02), host.memoryTotal * 0.2, host.memoryTotal * 0.95);
       host.diskUsed = clamp(host.diskUsed + host.diskTotal * this.hosts.float(-0.001, 0.0015), host.diskTotal * 0.1, host.diskTotal * 0.98);
-      return metricsSnapshot(server, ts);
-    });
+    }
+    return this.servers;
   }
 
-  private licenseActivity(ts: string, out: StreamMessage[]): void {
-    const site = this.events.pick(this.sites);
-    const up = site.servers.filter((s) => s.up);
-    if (up.length === 0) return;
-    const server = this.events.pick(up);
-    const feature = this.events.pick(server.features);
-    const base = { feature: feature.name, vendor: feature.vendor, issued: feature.issued };
-    if (this.events.chance(0.03)) {
-      out.push(licenseLog(server, ts, 'debug', `(${feature.vendor}) TIMESTAMP ${usDate(ts)}`, { vendor: feature.vendor }));
-      return;
+  private write(out: SimLine[], server: ServerState, now: number, daemon: string, text: string): void {
+    if (!this.dated.has(server) || this.events.chance(TIMESTAMP_CHANCE)) {
+      this.dated.add(server);
+      out.push({ server: server.id, line: debugLine(now, 'lmgrd', `TIMESTAMP ${usDate(now)}`) });
     }
+    out.push({ server: server.id, line: debugLine(now, daemon, text) });
+  }
+
+  private licenseActivity(now: number, out: SimLine[]): void {
+    const site = this.events.pick(this.sites);
+    const serving = site.servers.filter(hasQuorum);
+    if (serving.length === 0) return;
+    const server = this.events.pick(serving);
+    const feature = this.events.pick(server.features);
     const wantsMore = feature.used / feature.issued < feature.demand;
     if (feature.checkouts.length > 0 && !this.events.chance(wantsMore ? 0.75 : 0.3)) {
       const [gone] = feature.checkouts.splice(this.events.int(0, feature.checkouts.length - 1), 1);
       feature.used -= gone!.count;
-      const meta = { ...base, user: gone!.user, host: gone!.host, count: gone!.count, used: feature.used, utilization: utilizationOf(feature) };
-      out.push(licenseLog(server, ts, 'info', `(${feature.vendor}) IN: "${feature.name}" ${gone!.user}@${gone!.host}`, meta));
-    } else {
-      const person = this.events.pick(site.people);
-      const count = this.events.chance(0.85) ? 1 : this.events.int(2, 4);
-      const meta = { ...base, user: person.user, host: person.host, count };
-      if (feature.used + count > feature.issued) {
-        const reason = DENIAL_REASONS.full;
-        const message = `(${feature.vendor}) DENIED: "${feature.name}" ${person.user}@${person.host}  (${reason})`;
-        out.push(licenseLog(server, ts, 'warn', message, { ...meta, reason, used: feature.used, utilization: utilizationOf(feature) }));
-        return;
+      this.write(out, server, now, feature.vendor, `IN: "${feature.name}" ${gone!.user}@${gone!.host}  ${licenses(gone!.count)}`);
+      const next = feature.queue.shift();
+      if (next && feature.used < feature.issued) {
+        this.write(out, server, now, feature.vendor, `DEQUEUED: "${feature.name}" ${next.user}@${next.host}  `);
+        this.checkOut(server, feature, next, 1, now, out);
       }
-      feature.checkouts.push({ ...person, count });
-      feature.used += count;
-      const message = `(${feature.vendor}) OUT: "${feature.name}" ${person.user}@${person.host}${count > 1 ? ` (${count} licenses)` : ''}`;
-      out.push(licenseLog(server, ts, 'info', message, { ...meta, used: feature.used, utilization: utilizationOf(feature) }));
+      return;
     }
-    this.checkUtilization(server, feature, ts, out);
+    const person = this.events.pick(site.people);
+    const count = this.events.chance(0.85) ? 1 : this.events.int(2, 4);
+    if (feature.used + count <= feature.issued) return this.checkOut(server, feature, person, count, now, out);
+    this.write(out, server, now, feature.vendor, `DENIED: "${feature.name}" ${person.user}@${person.host}  ${licenses(count)}(${DENIAL_REASONS.full})`);
+    if (count === 1 && feature.queue.length < MAX_QUEUE && this.events.chance(0.3) && !feature.queue.some((q) => q.user === person.user)) {
+      feature.queue.push(person);
+      this.write(out, server, now, feature.vendor, `QUEUED: "${feature.name}" ${person.user}@${person.host}  `);
+    }
   }
 
-  private checkUtilization(server: ServerState, feature: FeatureState, ts: string, out: StreamMessage[]): void {
-    const key = `feature_utilization:${server.site}:${server.id}:${feature.name}`;
-    const utilization = utilizationOf(feature);
-    const meta = { feature: feature.name, vendor: feature.vendor, issued: feature.issued, used: feature.used, utilization };
-    const transition = thresholdTransition(utilization, this.alerts.isFiring(key), UTILIZATION_THRESHOLD);
-    if (transition === 'fire') {
-      const message = `License utilization at ${Math.round(utilization)}% for ${feature.name} on ${server.id}`;
-      out.push(licenseLog(server, ts, 'warn', message, meta));
-      out.push(this.alerts.fire(licenseAlert(server, ts, { rule: 'feature_utilization', key, level: 'warn', message, metadata: { ...meta, threshold: UTILIZATION_THRESHOLD.fireAt } }))!);
-    } else if (transition === 'resolve') {
-      out.push(this.alerts.resolve(key, { timestamp: ts, message: `License utilization back to ${Math.round(utilization)}% for ${feature.name} on ${server.id}`, metadata: meta })!);
-    }
+  private checkOut(server: ServerState, feature: FeatureState, person: Person, count: number, now: number, out: SimLine[]): void {
+    feature.checkouts.push({ ...person, count, since: now, handle: this.nextHandle++ });
+    feature.used += count;
+    this.write(out, server, now, feature.vendor, `OUT: "${feature.name}" ${person.user}@${person.host}  ${licenses(count)}`);
   }
 
   private shiftDemand(): void {
@@ -130,86 +142,68 @@ export class SimulatedFarm {
     feature.demand = this.events.float(0.1, 1.2);
   }
 
-  private outage(now: number, ts: string, out: StreamMessage[]): void {
-    const server = this.events.pick(this.servers);
+  private outage(now: number, out: SimLine[]): void {
+    // Trouble clusters (a rack, a network segment): half the time it strikes a triad already missing a member.
+    const degraded = this.servers.filter((s) => s.downHosts.size > 0 && hasQuorum(s));
+    const server = degraded.length > 0 && this.events.chance(0.5) ? this.events.pick(degraded) : this.events.pick(this.servers);
     const down = this.outages.get(server) ?? new Map<string, number>();
     const candidates = server.hosts.filter((h) => !down.has(h));
-    if (!server.up || candidates.length === 0) return;
+    if (!hasQuorum(server) || candidates.length === 0) return;
     const host = this.events.pick(candidates);
     down.set(host, now + this.events.float(OUTAGE_MS.min, OUTAGE_MS.max));
     this.outages.set(server, down);
-    if (server.hosts.length > 1) {
-      const message = `(lmgrd) Lost connection to triad member ${host} of ${server.id}: ${server.hosts.length - down.size} of ${server.hosts.length} remain`;
-      out.push(licenseLog(server, ts, 'warn', message, { host, daemon: 'lmgrd' }));
-      const spec = { rule: 'triad_member_down', key: `triad_member_down:${server.site}:${server.id}:${host}`, level: 'warn' as const, message, metadata: { host } };
-      out.push(this.alerts.fire(licenseAlert(server, ts, spec))!);
+    server.downHosts.add(host);
+    if (server.hosts.length > 1) this.write(out, server, now, 'lmgrd', `Lost connection to ${host}`);
+    if (hasQuorum(server)) return;
+    if (server.hosts.length > 1) this.write(out, server, now, 'lmgrd', 'Lost quorum');
+    for (const vendor of server.vendors) {
+      this.write(out, server, now, vendor, 'Lost connection to lmgrd, heartbeat timeout expired, exiting.');
+      this.write(out, server, now, vendor, 'EXITING DUE TO SIGNAL 37 Exit reason 5');
     }
-    if (server.hosts.length - down.size < quorum(server)) this.serverDown(server, ts, out);
+    // Clients lose their licenses with the vendor daemons.
+    for (const feature of server.features) {
+      feature.checkouts.length = 0;
+      feature.queue.length = 0;
+      feature.used = 0;
+    }
   }
 
-  private recover(now: number, ts: string, out: StreamMessage[]): void {
+  private recover(now: number, out: SimLine[]): void {
     for (const [server, down] of this.outages) {
+      const hadQuorum = hasQuorum(server);
       for (const [host, until] of down) {
         if (until > now) continue;
         down.delete(host);
-        const key = `triad_member_down:${server.site}:${server.id}:${host}`;
-        const resolved = this.alerts.resolve(key, { timestamp: ts, message: `(lmgrd) Triad member ${host} of ${server.id} is back` });
-        if (resolved) out.push(resolved);
+        server.downHosts.delete(host);
       }
-      if (!server.up && server.hosts.length - down.size >= quorum(server)) this.serverUp(server, ts, out);
+      if (!hadQuorum && hasQuorum(server)) {
+        const master = server.hosts.find((h) => !server.downHosts.has(h))!;
+        this.write(out, server, now, 'lmgrd', `FlexNet Licensing (v11.16.2.0 build 242433 x64_lsb) started on ${master} (IBM PC) (${usDate(now)})`);
+        for (const vendor of server.vendors) {
+          const served = server.features.filter((f) => f.vendor === vendor).map((f) => f.name);
+          this.write(out, server, now, vendor, `Server started on ${master} for:\t${served.join('\t')}`);
+        }
+      }
       if (down.size === 0) this.outages.delete(server);
     }
   }
 
-  private serverDown(server: ServerState, ts: string, out: StreamMessage[]): void {
-    server.up = false;
-    const lost = server.hosts.length > 1 ? 'Lost quorum' : 'Lost connection to license server';
-    const message = `(lmgrd) ${lost}: ${server.id} (${server.port}@${server.hosts.join(',')}) is DOWN: ${DENIAL_REASONS.serverDown}`;
-    out.push(licenseLog(server, ts, 'error', message, { port: server.port, hosts: server.hosts, daemon: 'lmgrd' }));
-    const key = `server_down:${server.site}:${server.id}`;
-    out.push(this.alerts.fire(licenseAlert(server, ts, { rule: 'server_down', key, level: 'critical', message: `License server ${server.id} is down`, metadata: { port: server.port, hosts: server.hosts } }))!);
-    // Clients lose their licenses with the server; utilization alerts no longer hold.
+  /** Start with licenses already in use (a little below each feature's demand), as a real farm would. */
+  private warmUp(server: ServerState, site: SiteState, random: Random): void {
+    const now = this.clock();
     for (const feature of server.features) {
-      feature.checkouts.length = 0;
-      feature.used = 0;
-      const resolved = this.alerts.resolve(`feature_utilization:${server.site}:${server.id}:${feature.name}`, {
-        timestamp: ts,
-        message: `License utilization alert for ${feature.name} on ${server.id} cleared: server down`,
-        metadata: { used: 0, utilization: 0 },
-      });
-      if (resolved) out.push(resolved);
-    }
-  }
-
-  private serverUp(server: ServerState, ts: string, out: StreamMessage[]): void {
-    server.up = true;
-    const vendors = [...new Set(server.features.map((f) => f.vendor))];
-    out.push(licenseLog(server, ts, 'info', `(lmgrd) License server ${server.id} is UP; vendor daemons started: ${vendors.join(', ')}`, { port: server.port, vendors, daemon: 'lmgrd' }));
-    const resolved = this.alerts.resolve(`server_down:${server.site}:${server.id}`, { timestamp: ts, message: `License server ${server.id} is back up` });
-    if (resolved) out.push(resolved);
-  }
-}
-
-/** Servers a triad needs up to serve licenses: two of three (FlexLM's quorum); one alone otherwise. */
-function quorum(server: ServerState): number {
-  return server.hosts.length === 3 ? 2 : 1;
-}
-
-/** Start with licenses already in use (a little below each feature's demand), as a real farm would. */
-function warmUp(server: ServerState, site: SiteState, random: Random): void {
-  for (const feature of server.features) {
-    const target = Math.min(feature.issued, Math.floor(feature.issued * Math.min(feature.demand, 0.85)));
-    while (feature.used < target) {
-      feature.checkouts.push({ ...random.pick(site.people), count: 1 });
-      feature.used += 1;
+      const target = Math.min(feature.issued, Math.floor(feature.issued * Math.min(feature.demand, 0.85)));
+      while (feature.used < target) {
+        feature.checkouts.push({ ...random.pick(site.people), count: 1, since: now - random.int(60_000, 8 * 3600_000), handle: this.nextHandle++ });
+        feature.used += 1;
+      }
     }
   }
 }
 
-/** FlexLM's TIMESTAMP date: M/D/YYYY. */
-function usDate(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
+/** The `(N licenses)` of a usage line, only when more than one. */
+function licenses(count: number): string {
+  return count > 1 ? `(${count} licenses) ` : '';
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -45,27 +45,33 @@ describe('collector process', () => {
     expect(started).toMatchObject({ prefix, name: 'collector' });
 
     const of = (type: StreamMessage['type']) => received.filter((r) => r.message.type === type);
+    const SERVER = /^flexlm-(berlin|austin)-0[123]$/;
     const alertStatuses = () => new Set(of('alert').map((r) => (r.message.type === 'alert' ? r.message.status : '')));
+    const servers = () => new Set(of('metrics').map((r) => r.message.source).filter((s) => SERVER.test(s ?? '')));
     await until(
-      () => of('log').length >= 200 && new Set(of('metrics').map((r) => r.message.source)).size === 6 && alertStatuses().size === 2,
+      () => of('log').length >= 200 && servers().size === 6 && alertStatuses().size === 2,
       () => `logs, metrics of 6 servers and firing+resolved alerts; got ${of('log').length} logs, ${of('metrics').length} metrics, alerts ${[...alertStatuses()]}`,
     );
 
     for (const { delivery, message } of received) {
-      expect(['berlin', 'austin']).toContain(message.site);
-      expect(delivery.stream).toBe(message.site);
+      // Only the whole farm (its roll-up, its utilization alert) belongs to no site.
+      const farmWide = message.source === 'farm' || (message.type === 'alert' && message.rule === 'farm_utilization');
+      if (farmWide) expect(message.site).toBeUndefined();
+      else expect(['berlin', 'austin']).toContain(message.site);
+      expect(delivery.stream).toBe(message.site ?? '_');
       if (message.type === 'metrics') {
         expect(delivery.kind).toBe('metrics');
-        expect(message.source).toMatch(/^flexlm-(berlin|austin)-0[123]$/);
+        expect(message.source).toMatch(/^(flexlm-(berlin|austin)-0[123]|host:lic-(berlin|austin)-0[123]a?|site:(berlin|austin)|farm)$/);
         expect(message).not.toHaveProperty('connections');
       } else {
         expect(delivery.kind).toBe('events');
-        expect(message.id).toMatch(new RegExp(`^${message.site}:\\d+-\\d+$`));
-        expect(message.source).toBe('license-server');
+        expect(message.id).toMatch(new RegExp(`^${message.site ?? '_'}:`));
+        expect(message.source).toBe(message.type === 'alert' && farmWide ? 'license-farm' : 'license-server');
       }
     }
-    // The latest snapshot of every server is kept for gateways to hand to new clients.
-    expect((await bus.latestMetrics()).length).toBe(6);
+    // The latest snapshot of every source (6 servers, 6 hosts, 2 sites, the farm) is kept for gateways to hand to new clients.
+    await until(() => received.some((r) => r.message.source === 'farm'), () => 'the farm roll-up');
+    expect((await bus.latestMetrics()).length).toBe(15);
 
     collector.signal('SIGTERM');
     expect(await collector.exited).toBe(0);

@@ -1,4 +1,5 @@
-// The collector as the all-in-one runs it: simulated farm → publisher → MemoryBus, on real timers.
+// The collector as the all-in-one runs it: simulated farm → real sources and parsers → publisher →
+// MemoryBus, on real timers.
 import { describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/index.ts';
 import { MemoryBus, type Delivery } from '../../shared/bus/index.ts';
@@ -20,8 +21,8 @@ function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   });
 }
 
-describe('collector on the memory bus', () => {
-  it('publishes valid events at the configured rate and one snapshot per server per interval', async () => {
+describe('collector on the memory bus (simulated farm)', () => {
+  it('publishes valid events at the configured rate, one snapshot per server per interval, host metrics and roll-ups', async () => {
     const config = loadConfig(CollectorConfigSchema, { SIM_RATE: '200', SIM_METRICS_INTERVAL_MS: '250', SIM_SEED: '11', SIM_SITES: 'berlin,pune', SIM_SERVERS_PER_SITE: '2' });
     const bus = new MemoryBus();
     const received: Delivery[] = [];
@@ -29,27 +30,30 @@ describe('collector on the memory bus', () => {
     const startedAt = Date.now();
     const collector = await startCollector({ config, bus, logger });
 
-    const snapshots = () => received.filter((d) => d.kind === 'metrics').map((d) => JSON.parse(d.json) as MetricsMessage);
-    await until(() => snapshots().length >= 4 * 4);
+    const servers = ['flexlm-berlin-01', 'flexlm-berlin-02', 'flexlm-pune-01', 'flexlm-pune-02'];
+    const metrics = () => received.filter((d) => d.kind === 'metrics').map((d) => JSON.parse(d.json) as MetricsMessage);
+    const snapshotsOf = (server: string) => metrics().filter((m) => m.source === server);
+    await until(() => servers.every((s) => snapshotsOf(s).length >= 5));
     await collector.stop();
     const elapsedMs = Date.now() - startedAt;
 
     const parsed = received.map((d) => StreamMessageSchema.parse(JSON.parse(d.json)));
     expect(collector.publisher.stats).toMatchObject({ invalid: 0, failed: 0, dropped: 0, published: received.length });
-    // Events: about SIM_RATE per second (each event is one log, sometimes with an alert).
-    const logs = parsed.filter((m) => m.type === 'log').length;
-    expect(logs).toBeGreaterThan((elapsedMs / 1000) * 200 * 0.5);
-    expect(logs).toBeLessThan((elapsedMs / 1000) * 200 * 1.6 + 50);
-    for (const delivery of received.filter((d) => d.kind === 'events')) expect(JSON.parse(delivery.json).id).toMatch(/^(berlin|pune):\d+-\d+$/);
+    // Events: about SIM_RATE per second, each written to a debug log and read back as one log.
+    const logs = parsed.filter((m) => m.type === 'log');
+    expect(logs.length).toBeGreaterThan((elapsedMs / 1000) * 200 * 0.5);
+    expect(logs.length).toBeLessThan((elapsedMs / 1000) * 200 * 1.6 + 50);
+    for (const log of logs) expect(log).toMatchObject({ source: 'license-server', site: expect.stringMatching(/^(berlin|pune)$/), metadata: { server: expect.stringMatching(/^flexlm-/), event: expect.any(String) } });
 
-    // Metrics: polls are whole rounds (one timestamp, every server once), about 250 ms apart.
-    const rounds = new Map<string, string[]>();
-    for (const m of snapshots()) rounds.set(m.timestamp, [...(rounds.get(m.timestamp) ?? []), m.source!]);
-    const servers = ['flexlm-berlin-01', 'flexlm-berlin-02', 'flexlm-pune-01', 'flexlm-pune-02'];
-    for (const sources of rounds.values()) expect(sources).toEqual(servers);
-    const times = [...rounds.keys()].map(Date.parse);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(200);
-    expect(snapshots().every((m) => m.site === m.source!.split('-')[1])).toBe(true);
+    // Metrics: each server polled about every 250 ms, never twice at once.
+    for (const server of servers) {
+      const times = snapshotsOf(server).map((m) => Date.parse(m.timestamp));
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, server).toBeGreaterThanOrEqual(200);
+      for (const m of snapshotsOf(server)) expect(m).toMatchObject({ site: server.split('-')[1], server, kind: 'flexlm', status: expect.stringMatching(/^(up|down)$/) });
+    }
+    const sources = new Set(metrics().map((m) => m.source));
+    expect(sources).toEqual(new Set([...servers, 'site:berlin', 'site:pune', 'farm', ...['lic-berlin-01', 'lic-berlin-02a', 'lic-pune-01', 'lic-pune-02a'].map((h) => `host:${h}`)]));
+    for (const m of metrics().filter((m) => m.source?.startsWith('host:'))) expect(m.system?.cpu.cores).toBeGreaterThan(0);
   });
 
   it('stops cleanly: nothing is published after stop() resolves', async () => {

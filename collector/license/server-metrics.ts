@@ -1,0 +1,87 @@
+// A parsed status → the metrics message published for one license server per poll: the spec's
+// `licenses` block (counted licenses of every feature), plus `source`/`site`/`server` so clients
+// filter by them, and the per-feature detail dashboards draw (issued, used, queued, reserved,
+// expiry). Per-user checkouts stay out: `licmon parse` shows them, the stream does not need them.
+import type { MetricsMessage } from '../../shared/protocol/index.ts';
+import type { LicenseServerConfig } from '../farm/farm-config.ts';
+import type { FeatureUsage, LicenseServerStatus } from '../parsers/types.ts';
+
+export type FeatureMetrics = {
+  name: string;
+  vendor: string | null;
+  version: string | null;
+  /** null: uncounted (node-locked) — no count to compare with. */
+  issued: number | null;
+  used: number;
+  queued: number;
+  reserved: number;
+  available: number | null;
+  utilization: number | null;
+  /** ISO date; null never expires; absent: not known. */
+  expiry?: string | null;
+  error?: string;
+}
+
+/** A type alias, not an interface: it must fit the schema's open (index-signature) object. */
+export type LicenseTotals = {
+  total: number;
+  used: number;
+  available: number;
+  utilization: number;
+};
+
+type ServerIdentity = Pick<LicenseServerConfig, 'id' | 'kind' | 'address'> & { readonly site?: string | undefined };
+
+export function serverMetrics(server: ServerIdentity, status: LicenseServerStatus, timestamp: string, poll: { durationMs: number }): MetricsMessage {
+  const features = status.features.map(featureMetrics);
+  return {
+    type: 'metrics',
+    timestamp,
+    ...(server.site !== undefined && { site: server.site }),
+    source: server.id,
+    server: server.id,
+    kind: server.kind,
+    address: server.address,
+    status: status.reachable ? 'up' : 'down',
+    ...(status.error !== null && { error: status.error }),
+    // A server that does not answer has no license figures: none rather than zeros.
+    ...(status.reachable && { licenses: totals(features), features }),
+    hosts: status.servers.map((s) => ({ host: s.host, port: s.port, status: s.status, master: s.master, ...(s.error !== null && { error: s.error }) })),
+    vendors: status.vendors.map((v) => ({ name: v.name, status: v.status, version: v.version, ...(v.error !== null && { error: v.error }) })),
+    poll: { durationMs: poll.durationMs, unparsedLines: status.unparsed.length },
+  };
+}
+
+export function featureMetrics(f: FeatureUsage): FeatureMetrics {
+  const issued = f.uncounted ? null : f.issued;
+  return {
+    name: f.name,
+    vendor: f.vendor,
+    version: f.version,
+    issued,
+    used: f.used,
+    queued: f.queued,
+    reserved: f.reserved,
+    available: issued === null ? null : issued - f.used,
+    utilization: issued === null ? null : percent(f.used, issued),
+    ...(f.expiry !== undefined && { expiry: f.expiry }),
+    ...(f.error !== null && { error: f.error }),
+  };
+}
+
+/** The spec's `licenses` block over counted features. */
+export function totals(features: ReadonlyArray<Pick<FeatureMetrics, 'issued' | 'used'>>): LicenseTotals {
+  let total = 0;
+  let used = 0;
+  for (const f of features) {
+    if (f.issued === null) continue;
+    total += f.issued;
+    used += f.used;
+  }
+  return { total, used, available: total - used, utilization: percent(used, total) };
+}
+
+/** Percent with one decimal, as dashboards show it; 0 of 0 is 0. */
+export function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10;
+}
