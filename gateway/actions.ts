@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import {
   ACTIONS,
+  CloseCode,
   ConfigureActionSchema,
   EnvelopeSchema,
   ErrorCode,
@@ -13,6 +14,7 @@ import {
 import type { Bus } from '../shared/bus/index.ts';
 import { InvalidSinceError, parseSince, type StreamId } from '../shared/bus/stream-id.ts';
 import { KIND_METRICS } from './endpoints.ts';
+import { parseUrlOptions, type UrlOptionsText } from './url-options.ts';
 import { compileFilter } from './filter/filter.ts';
 import { PatternSyntaxError } from './filter/pattern.ts';
 import { filterLimitViolation, type FilterLimits } from './limits/filter-limits.ts';
@@ -87,6 +89,33 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
     default:
       return fail(session, ctx, ErrorCode.UNKNOWN_ACTION, `unknown action ${JSON.stringify(envelope.data.action).slice(0, 64)}; expected one of ${ACTIONS.join(', ')}`);
   }
+}
+
+/**
+ * Apply the filter and interval given on the URL, before the session joins the hub. An invalid
+ * one is answered with its error code and the connection is closed (4400): a connection must not
+ * receive what its URL did not ask for.
+ */
+export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: ActionContext): boolean {
+  const options = parseUrlOptions(text, ctx.minInterval, ctx.maxInterval);
+  let problem = options.ok ? undefined : { code: options.code, message: options.message };
+  if (options.ok) {
+    const overLimit = filterLimitViolation(options.filter, ctx.filterLimits);
+    if (overLimit) problem = { code: ErrorCode.INVALID_FILTER, message: overLimit };
+    else {
+      try {
+        session.filter = compileFilter(options.filter, session.principal.sites);
+        if (options.interval !== undefined) session.interval = options.interval;
+      } catch (err) {
+        if (!(err instanceof PatternSyntaxError)) throw err;
+        problem = { code: ErrorCode.INVALID_FILTER, message: `pattern on the URL: ${err.message}` };
+      }
+    }
+  }
+  if (!problem) return true;
+  fail(session, ctx, problem.code, problem.message);
+  session.close(CloseCode.INVALID_REQUEST, `invalid request on the URL: ${problem.message}`);
+  return false;
 }
 
 /** Replay from a `since` given on the URL; a malformed one is answered with INVALID_SINCE. */

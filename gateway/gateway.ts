@@ -8,7 +8,7 @@ import type { Bus } from '../shared/bus/index.ts';
 import type { GatewayConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CloseCode } from '../shared/protocol/index.ts';
-import { handleClientFrame, startReplay, type ActionContext } from './actions.ts';
+import { applyUrlOptions, handleClientFrame, startReplay, type ActionContext } from './actions.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
 import { catchUp, rememberHeads } from './catch-up.ts';
@@ -85,6 +85,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
         sessions.add(session);
         security.opened(session, data.address);
         stats.connectionsOpened++;
+        if (data.urlOptions && !applyUrlOptions(session, data.urlOptions, actions)) return;
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
         if (data.since !== undefined) startReplay(session, data.since, actions);

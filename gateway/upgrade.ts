@@ -9,6 +9,7 @@ import type { AuthResult, Principal } from './auth/authenticator.ts';
 import { readCredentials } from './auth/credentials.ts';
 import type { Endpoint } from './endpoints.ts';
 import { sendHttpError } from './http.ts';
+import { readUrlOptions, type UrlOptionsText } from './url-options.ts';
 import { clientAddress } from './limits/client-address.ts';
 import type { MessageRateLimiter } from './limits/rate-limiter.ts';
 import type { GatewaySecurity } from './security.ts';
@@ -20,6 +21,8 @@ export interface UserData {
   principal: Principal;
   /** `?since=` from the URL: replay starts as soon as the connection opens. */
   since: string | undefined;
+  /** Filter and interval from the URL, applied at open. */
+  urlOptions: UrlOptionsText | undefined;
   /** The client's address, for the per-address limits. */
   address: string;
   /** This connection's client message budget. */
@@ -54,6 +57,7 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
     const extensions = req.getHeader('sec-websocket-extensions');
     const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
     const since = req.getQuery('since') || undefined;
+    const urlOptions = readUrlOptions(req);
     const finish = (result: AuthResult) => {
       if (!result.ok) {
         if (result.status === 401) security.throttle.recordFailure(address);
@@ -61,7 +65,7 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
       }
       const refusal = security.registry.refusal(result.principal, address);
       if (refusal) return reject(res, 429, refusal);
-      const data: UserData = { endpoint, principal: result.principal, since, address, rate: security.newRateLimiter() };
+      const data: UserData = { endpoint, principal: result.principal, since, urlOptions, address, rate: security.newRateLimiter() };
       res.upgrade<UserData>(data, secKey, credentials.protocol, extensions, context);
     };
     const result = security.authenticator.authenticate(credentials.key, endpoint.name);

@@ -52,7 +52,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 
 /**
  * Close codes. 1xxx are the standard ones; 4000-4399 mean "reconnect (and resume)",
- * 4400-4499 mean "do not reconnect with the same credentials".
+ * 4400-4499 mean "do not reconnect with the same request" (URL or credentials).
  */
 export const CloseCode = {
   NORMAL: 1000,
@@ -62,6 +62,7 @@ export const CloseCode = {
   SERVICE_RESTART: 1012,
   IDLE_TIMEOUT: 4000,
   SLOW_CONSUMER: 4001,
+  INVALID_REQUEST: 4400,
   KEY_REVOKED: 4401,
   FORBIDDEN: 4403,
 } as const;
@@ -75,6 +76,7 @@ export const CLOSE_DESCRIPTIONS: Record<CloseCode, string> = {
   1012: 'Service restart: the gateway is draining. Reconnect (to another gateway) and resume.',
   4000: 'Idle timeout: no client message within the idle window. Send pings to stay connected.',
   4001: 'Slow consumer: the client did not read fast enough. Reconnect and resume from the last id.',
+  4400: 'The filter or interval on the URL is invalid (an error message says why). Do not reconnect with the same URL.',
   4401: 'Key revoked: the API key was revoked or has expired. Do not reconnect with it.',
   4403: 'The API key is not allowed here. Do not reconnect with it.',
 };

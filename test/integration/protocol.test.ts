@@ -182,6 +182,29 @@ describe('log filters', () => {
     await levels.next((m) => m.message === 'after clear');
   });
 
+  it('takes the filter and interval on the URL, from the first frame', async () => {
+    const c = await connect(`/ws/combined?api_key=${KEY}&level=error,critical&site=berlin&pattern=DOWN&interval=300`);
+    await settle(c);
+    await bus.publish(log({ level: 'error', message: 'url: server down', site: 'berlin' }));
+    await bus.publish(log({ level: 'error', message: 'url: server down', site: 'pune' }));
+    await bus.publish(log({ level: 'warn', message: 'url: going down', site: 'berlin' }));
+    await bus.publish(log({ level: 'critical', message: 'url: quorum down', site: 'berlin' }));
+    await c.next((m) => m.message === 'url: quorum down');
+    expect(c.ofType('log').map((m) => `${m.level} ${m.site}`)).toEqual(['error berlin', 'critical berlin']);
+    // Metrics pass the site filter and come at the URL's interval.
+    await bus.publish({ type: 'metrics', timestamp: ts(), source: 'url-srv', site: 'berlin' } as StreamMessage);
+    const from = c.messages.length;
+    await c.waitUntil((ms) => ms.slice(from).filter((m) => m.source === 'url-srv').length >= 3, 5000, 'three deliveries at 300 ms');
+  });
+
+  it('refuses an invalid filter or interval on the URL with its error code and close 4400', async () => {
+    for (const [query, code] of [['level=loud', 'INVALID_FILTER'], ['pattern=(open', 'INVALID_FILTER'], ['interval=5', 'INVALID_INTERVAL'], ['interval=abc', 'INVALID_INTERVAL']] as const) {
+      const c = await connect(`/ws/combined?api_key=${KEY}&${query}`);
+      expect(await c.next((m) => m.type === 'error'), query).toMatchObject({ code });
+      expect((await c.closed).code, query).toBe(4400);
+    }
+  });
+
   it('sends only logs on /ws/logs, and logs, alerts and metrics on /ws/combined', async () => {
     const logs = await connect(`/ws/logs?api_key=${KEY}`);
     const combined = await connect(`/ws/combined?api_key=${KEY}`);
