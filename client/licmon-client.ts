@@ -3,14 +3,11 @@
 // filter and interval, resumes every stream from the last id it delivered, never delivers an id
 // twice, keeps the connection alive with pings, and tells its state as it changes.
 //
-// Each connection starts with a handshake: `subscribe` (the filter), `configure` (the interval),
-// then `ping`. The gateway answers in order, so the pong marks the moment the subscription is in
-// force. Resuming without a filter, `since` goes on the URL: the gateway replays from the moment
-// the connection opens, before any live frame, and everything that arrives is wanted. Resuming
-// with a filter, `since` goes in the `subscribe` (a URL replay would run unfiltered until the
-// subscribe arrives); then logs and alerts that arrive before the pong were sent under no filter,
-// and are replayed after it, so they are not delivered. The same holds on a first connection
-// with a filter: what arrives before the pong predates the subscription.
+// Each connection carries its filter, interval and `since` on the URL, so the gateway applies
+// them before the first frame: a resume replays, filtered, from the moment the connection opens,
+// and nothing the subscription did not ask for ever arrives. A ping follows; its pong marks the
+// connection live. (A filter the URL cannot carry — a source containing a comma — goes in a
+// `subscribe` instead, and frames before its pong predate the subscription and are not delivered.)
 import type { AlertMessage, ErrorMessage, Filter, LogMessage, MetricsMessage } from '../shared/protocol/index.ts';
 // errors.ts directly (not the index) so that the client pulls in no zod at run time.
 import { CloseCode, ErrorCode } from '../shared/protocol/errors.ts';
@@ -183,9 +180,11 @@ export class LicmonClient {
     let socket: WebSocketLike;
     try {
       const since = this.tracker.since();
-      this.resume = { since, onUrl: since !== undefined && this.filter === null };
       const url = new URL(this.url);
-      if (this.resume.onUrl) url.searchParams.set('since', since!);
+      const filterOnUrl = setFilterParams(url, this.filter);
+      this.resume = { since, onUrl: filterOnUrl };
+      if (filterOnUrl && since !== undefined) url.searchParams.set('since', since);
+      if (this.interval !== undefined) url.searchParams.set('interval', String(this.interval));
       socket = new this.WebSocketClass(url.href, this.protocols);
     } catch (err) {
       // Only a malformed URL or key makes a WebSocket constructor throw: retrying cannot help.
@@ -211,10 +210,8 @@ export class LicmonClient {
   private onOpen(): void {
     this.retries = 0;
     const { since, onUrl } = this.resume;
-    const sinceInSubscribe = since !== undefined && !onUrl;
-    this.holdBackUntilSubscribed = !onUrl && (this.filter !== null || sinceInSubscribe);
-    if (this.filter !== null || sinceInSubscribe) this.send({ action: 'subscribe', filter: this.filter, ...(sinceInSubscribe ? { since } : {}) });
-    if (this.interval !== undefined) this.send({ action: 'configure', interval: this.interval });
+    this.holdBackUntilSubscribed = !onUrl;
+    if (!onUrl) this.send({ action: 'subscribe', filter: this.filter, ...(since !== undefined ? { since } : {}) });
     this.send({ action: 'ping' });
     this.expectAnswer();
     if (this.settings.pingInterval > 0) {
@@ -249,7 +246,7 @@ export class LicmonClient {
         return;
       case 'metrics':
         // Snapshots are latest-value (nothing to resume); only a filter naming source or site selects them.
-        if (!this.subscribed && (this.filter?.source !== undefined || this.filter?.site !== undefined)) return;
+        if (!this.subscribed && this.holdBackUntilSubscribed && (this.filter?.source !== undefined || this.filter?.site !== undefined)) return;
         return this.emit('metrics', message as MetricsMessage, raw);
       case 'error':
         if (message.code === ErrorCode.HISTORY_TRUNCATED && typeof message.stream === 'string') this.tracker.rebase(message.stream);
@@ -335,4 +332,23 @@ export class LicmonClient {
       }
     }
   }
+}
+
+/**
+ * Put a filter on the URL (`level`, `source`, `site` as comma-separated lists, `pattern`).
+ * Answers false, leaving the URL alone, for a filter the URL cannot carry: a list value with a comma.
+ */
+function setFilterParams(url: URL, filter: Filter | null): boolean {
+  if (filter === null) return true;
+  const lists: Array<[string, string | string[] | undefined]> = [['level', filter.level], ['source', filter.source], ['site', filter.site]];
+  const joined: Array<[string, string]> = [];
+  for (const [name, value] of lists) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => v.includes(','))) return false;
+    joined.push([name, values.join(',')]);
+  }
+  if (filter.pattern !== undefined && filter.pattern !== '') joined.push(['pattern', filter.pattern]);
+  for (const [name, value] of joined) url.searchParams.set(name, value);
+  return true;
 }

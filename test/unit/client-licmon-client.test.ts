@@ -76,17 +76,28 @@ afterEach(() => {
 });
 
 describe('LicmonClient', () => {
-  it('connects to the endpoint with the key as sub-protocol, then subscribes, configures and pings', () => {
-    start({ endpoint: 'logs', filter: { level: ['error', 'warn'], source: 'license-server' }, interval: 2000 });
+  it('connects with the key as sub-protocol and the filter and interval on the URL, then pings', () => {
+    start({ endpoint: 'logs', filter: { level: ['error', 'warn'], source: 'license-server', pattern: 'denied.*Maya' }, interval: 2000 });
     const socket = latest();
-    expect(socket.url).toBe('ws://gw.test:8080/ws/logs');
+    const url = new URL(socket.url);
+    expect(url.pathname).toBe('/ws/logs');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ level: 'error,warn', source: 'license-server', pattern: 'denied.*Maya', interval: '2000' });
     expect(socket.protocols).toEqual(['api_key', 'k3y']);
     socket.open();
-    expect(socket.sent).toEqual([
-      { action: 'subscribe', filter: { level: ['error', 'warn'], source: 'license-server' } },
-      { action: 'configure', interval: 2000 },
-      { action: 'ping' },
-    ]);
+    expect(socket.sent).toEqual([{ action: 'ping' }]);
+  });
+
+  it('falls back to a subscribe for a filter the URL cannot carry (a source with a comma)', () => {
+    const { logs, stateNames } = start({ filter: { source: 'a,b' } });
+    const socket = latest();
+    expect(new URL(socket.url).search).toBe('');
+    socket.open();
+    expect(socket.sent).toEqual([{ action: 'subscribe', filter: { source: 'a,b' } }, { action: 'ping' }]);
+    socket.deliver(log('berlin:1-0')); // sent before the gateway applied the filter
+    socket.pong();
+    socket.deliver(log('berlin:2-0'));
+    expect(logs).toEqual(['berlin:2-0']);
+    expect(stateNames()).toEqual(['connecting', 'live']);
   });
 
   it('puts the key in the query when asked, or when it is not a valid sub-protocol token', () => {
@@ -100,11 +111,11 @@ describe('LicmonClient', () => {
     expect(() => start({ url: 'ws://gw.test:8080/ws/metrics', endpoint: 'logs' })).toThrow(/names \/ws\/metrics/);
   });
 
-  it('delivers logs only once the subscription is in force (the pong), and each id once', () => {
+  it('with the filter on the URL, delivers from the first frame, each id once; live at the pong', () => {
     const { logs, raws, stateNames } = start({ filter: { level: 'error' } });
     const socket = latest();
     socket.open();
-    socket.deliver(log('berlin:1-0')); // sent before the gateway applied the filter
+    socket.deliver(log('berlin:1-0')); // the URL's filter applies from the first frame
     expect(stateNames()).toEqual(['connecting']);
     socket.pong();
     expect(stateNames()).toEqual(['connecting', 'live']);
@@ -112,8 +123,8 @@ describe('LicmonClient', () => {
     socket.deliver(log('berlin:2-0'));
     socket.deliver(log('austin:1-0'));
     socket.deliver(log('berlin:1-5'));
-    expect(logs).toEqual(['berlin:2-0', 'austin:1-0']);
-    expect(JSON.parse(raws[0]!)).toEqual(log('berlin:2-0'));
+    expect(logs).toEqual(['berlin:1-0', 'berlin:2-0', 'austin:1-0']);
+    expect(JSON.parse(raws[0]!)).toEqual(log('berlin:1-0'));
   });
 
   it('without a filter: sends no subscribe, and delivers from the first frame', () => {
@@ -145,13 +156,13 @@ describe('LicmonClient', () => {
     expect(stateNames()).toEqual(['connecting', 'live', 'reconnecting', 'resumed']);
   });
 
-  it('passes metrics snapshots before the pong unless the filter selects by source or site', () => {
+  it('passes metrics snapshots from the first frame when the filter is on the URL, else only after the pong when it selects by source', () => {
     const seen: string[] = [];
-    const first = start({ filter: { level: 'error' } });
+    const first = start({ filter: { source: 'flexlm-01' } });
     first.client.on('metrics', (m) => seen.push(`a:${m.source}`));
     latest().open();
     latest().deliver({ type: 'metrics', timestamp: '2024-01-15T10:30:45.123Z', source: 'flexlm-01' });
-    const second = start({ filter: { source: 'flexlm-02' } });
+    const second = start({ filter: { source: ['flexlm-02', 'x,y'] } });
     second.client.on('metrics', (m) => seen.push(`b:${m.source}`));
     latest().open();
     latest().deliver({ type: 'metrics', timestamp: '2024-01-15T10:30:45.123Z', source: 'flexlm-01' });
@@ -160,7 +171,7 @@ describe('LicmonClient', () => {
     expect(seen).toEqual(['a:flexlm-01', 'b:flexlm-02']);
   });
 
-  it('after a drop: reconnects with jittered backoff, re-sends filter and interval, resumes with since, and says "resumed"', () => {
+  it('after a drop: reconnects with jittered backoff, with filter, interval and since on the URL, and says "resumed"', () => {
     const { client, logs, states, stateNames } = start({ filter: { level: 'error' }, interval: 1000 });
     latest().open();
     latest().pong();
@@ -175,15 +186,12 @@ describe('LicmonClient', () => {
     expect(ScriptedSocket.all).toHaveLength(1);
     vi.advanceTimersByTime(100);
     expect(ScriptedSocket.all).toHaveLength(2);
+    expect(Object.fromEntries(new URL(latest().url).searchParams)).toEqual({ level: 'error,critical', interval: '1000', since: 'berlin:1-0,austin:5-0' });
     latest().open();
-    expect(latest().sent).toEqual([
-      { action: 'subscribe', filter: { level: ['error', 'critical'] }, since: 'berlin:1-0,austin:5-0' },
-      { action: 'configure', interval: 1000 },
-      { action: 'ping' },
-    ]);
-    latest().deliver(log('berlin:2-0')); // live, before the subscribe took effect: replayed below
+    expect(latest().sent).toEqual([{ action: 'ping' }]);
+    latest().deliver(log('berlin:1-0')); // a repeat is never delivered twice
+    latest().deliver(log('berlin:2-0')); // replayed at open
     latest().pong();
-    latest().deliver(log('berlin:1-0'));
     latest().deliver(log('berlin:2-0'));
     latest().deliver(log('berlin:3-0'));
     expect(stateNames()).toEqual(['connecting', 'live', 'reconnecting', 'resumed']);
