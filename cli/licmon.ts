@@ -5,9 +5,10 @@ import { ExitCode, UsageError, type Command } from './command.ts';
 import { keysCommand } from './commands/keys.ts';
 import { parseCommand } from './commands/parse.ts';
 import { publishCommand } from './commands/publish.ts';
+import { redisAclCommand } from './commands/redis-acl.ts';
 import { tailCommand } from './commands/tail.ts';
 
-const COMMANDS: readonly Command[] = [publishCommand, keysCommand, tailCommand, parseCommand];
+const COMMANDS: readonly Command[] = [publishCommand, keysCommand, redisAclCommand, tailCommand, parseCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,58 @@
+// `licmon redis-acl`: print a Redis ACL file with one least-privilege user per role (gateway,
+// collector, admin) for a key prefix. Passwords come from the environment and are written hashed.
+import { parseArgs } from 'node:util';
+import { ACL_ROLES, aclUser, DEV_ACL_PASSWORDS, renderAclFile, type AclRole } from '../../shared/auth/redis-acl.ts';
+import { GatewayConfigSchema } from '../../shared/config.ts';
+import { ExitCode, UsageError, type Command } from '../command.ts';
+
+const ENV: Record<AclRole, string> = { gateway: 'REDIS_ACL_GATEWAY_PASSWORD', collector: 'REDIS_ACL_COLLECTOR_PASSWORD', admin: 'REDIS_ACL_ADMIN_PASSWORD' };
+
+const USAGE = `Usage: licmon redis-acl [--prefix PREFIX] [--dev] > users.acl
+
+Print a Redis ACL file (for redis-server --aclfile) with one user per role, each allowed only
+the commands, keys and channels its role needs under the key prefix:
+  ${aclUser('gateway')}    reads streams, snapshots and API keys, subscribes; writes only its presence
+  ${aclUser('collector')}  publishes (streams, snapshots, channels) and keeps its own queue and alert state
+  ${aclUser('admin')}      licmon keys: creates, lists and revokes API keys
+The default user may only PING. Passwords are stored as SHA-256 hashes.
+
+Options:
+  --prefix PREFIX  the key prefix (default: REDIS_KEY_PREFIX, else licmon)
+  --dev            use the development passwords of deploy/redis/users.acl instead of the environment
+  -h, --help       show this help
+
+Environment (unless --dev): ${ACL_ROLES.map((r) => ENV[r]).join(', ')}.
+Then connect each process as its user, e.g. REDIS_URL=redis://${aclUser('gateway')}:PASSWORD@host:6379.
+`;
+
+export const redisAclCommand: Command = {
+  name: 'redis-acl',
+  summary: 'print a Redis ACL file with least-privilege users for gateways, collectors and key admins',
+  usage: USAGE,
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return ExitCode.OK;
+    }
+    const prefix = GatewayConfigSchema.shape.REDIS_KEY_PREFIX.safeParse(values.prefix ?? process.env.REDIS_KEY_PREFIX ?? undefined);
+    if (!prefix.success) throw new UsageError('--prefix: 1-64 characters of letters, digits, ":", "_", "." or "-"');
+    const passwords = values.dev ? DEV_ACL_PASSWORDS : fromEnvironment();
+    process.stdout.write(renderAclFile(prefix.data, passwords));
+    return ExitCode.OK;
+  },
+};
+
+function fromEnvironment(): Record<AclRole, string> {
+  const missing = ACL_ROLES.filter((role) => !process.env[ENV[role]]);
+  if (missing.length > 0) throw new UsageError(`set ${missing.map((r) => ENV[r]).join(', ')} (or use --dev for a local cluster)`);
+  for (const role of ACL_ROLES) {
+    if (/\s/.test(process.env[ENV[role]]!)) throw new UsageError(`${ENV[role]}: a password cannot contain whitespace`);
+  }
+  return Object.fromEntries(ACL_ROLES.map((role) => [role, process.env[ENV[role]]!])) as Record<AclRole, string>;
+}

@@ -1,0 +1,89 @@
+// Least privilege on Redis: one ACL user per role, allowed only the commands, keys and channels
+// that role uses (key and channel names from shared/bus/keys.ts and collector-keys' prefix).
+// `licmon redis-acl` renders them as a Redis ACL file (deploy/redis/users.acl is the compose one);
+// test/integration/redis-acl.test.ts runs a gateway, a publisher and the key CLI under them.
+//
+// - gateway:   reads streams, epochs, latest snapshots, the sites set and API keys; writes only its
+//              presence (nodes, connections total); subscribes to data channels and the control
+//              channel. It cannot publish, append to a stream or touch a key record.
+// - collector: publishes (the Lua scripts append to streams, set epochs and producers, replace
+//              latest snapshots, PUBLISH/SPUBLISH), announces sites, and keeps its own state (alerts,
+//              poll failures, BullMQ queues) under its prefixes. It cannot read API keys or
+//              subscribe to anything.
+// - admin:     `licmon keys`: creates, lists and revokes API keys and announces revocations.
+import { createHash } from 'node:crypto';
+import { BusKeys } from '../bus/keys.ts';
+
+export const ACL_ROLES = ['gateway', 'collector', 'admin'] as const;
+export type AclRole = (typeof ACL_ROLES)[number];
+
+/**
+ * The passwords of deploy/redis/users.acl, which docker-compose.yml uses: for a local cluster only.
+ * For anything else, generate a file with your own (`licmon redis-acl`).
+ */
+export const DEV_ACL_PASSWORDS: Readonly<Record<AclRole, string>> = { gateway: 'gateway-dev-password', collector: 'collector-dev-password', admin: 'admin-dev-password' };
+
+/** The Redis user name of a role. */
+export const aclUser = (role: AclRole): string => `licmon-${role}`;
+
+/** Connection and cluster-discovery commands every client library sends (ioredis: INFO ready check; Cluster: CLUSTER SLOTS). */
+const CONNECTION = ['+ping', '+info', '+client|setname', '+client|getname', '+client|id', '+cluster|slots', '+cluster|shards', '+readonly', '+select'];
+/** ioredis runs a defined script with EVALSHA, and EVAL when Redis does not know it yet. */
+const SCRIPTS = ['+evalsha', '+eval'];
+
+/** The ACL rules (after `user NAME on <password>`) of each role, for the key prefix. */
+export function aclRules(prefix: string): Record<AclRole, string[]> {
+  const k = new BusKeys(prefix);
+  const site = (key: string) => key.replace('{SITE}', '{*}');
+  const stream = site(k.stream('SITE'));
+  const epoch = site(k.epoch('SITE'));
+  const producers = site(k.producers('SITE'));
+  const latest = site(k.latest('SITE'));
+  const events = site(k.events('SITE'));
+  const metrics = site(k.metrics('SITE'));
+  return {
+    gateway: [
+      'resetkeys', 'resetchannels', '-@all', ...CONNECTION,
+      '+psubscribe', '+punsubscribe', '+subscribe', '+unsubscribe', '+ssubscribe', '+sunsubscribe',
+      '+multi', '+exec', '+discard',
+      '+get', '+xrange', '+xrevrange', '+xinfo|stream', '+smembers', '+hvals', '+hget', '+hmget',
+      '+hset', '+hgetall', '+hdel', '+incrby',
+      `%R~${stream}`, `%R~${epoch}`, `%R~${latest}`, `%R~${k.sites()}`, `%R~${k.apiKeys()}`,
+      `~${k.nodes()}`, `~${k.connectionsTotal()}`,
+      // PSUBSCRIBE's pattern must appear literally; it matches only the events and metrics channels.
+      `&${k.channelPattern()}`, `&${events}`, `&${metrics}`, `&${k.newSites()}`, `&${k.control()}`,
+    ],
+    collector: [
+      'resetkeys', 'resetchannels', '-@all', ...CONNECTION, ...SCRIPTS,
+      // What the publish scripts run, and the site announcement.
+      '+get', '+set', '+hget', '+hset', '+pexpire', '+xadd', '+xtrim', '+time', '+publish', '+spublish', '+sadd',
+      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${k.sites()}`,
+      // The scripts declare their channels among their keys (Redis Cluster routes by them), so the
+      // channel names are allowed as key names too; no such keys exist.
+      `~${events}`, `~${metrics}`,
+      `&${events}`, `&${metrics}`, `&${k.newSites()}`,
+      // A selector for the collectors' own state (alerts, poll failures, BullMQ queues): whatever
+      // commands BullMQ needs (its scripts use most data types), but only on those keys.
+      `(~${prefix}:alerts:* ~${prefix}:poll-failures ~${prefix}:{queues}:* +@all -@dangerous)`,
+    ],
+    admin: [
+      'resetkeys', 'resetchannels', '-@all', ...CONNECTION, ...SCRIPTS,
+      '+hget', '+hvals', '+hsetnx', '+hset', '+hdel', '+publish',
+      `~${k.apiKeys()}`, `~${k.apiKeyNames()}`, `&${k.control()}`,
+    ],
+  };
+}
+
+/**
+ * A Redis ACL file: the default user may only PING (health checks), each role's user has its
+ * rules and its password, stored as a SHA-256 hash (`#…`), never in plaintext.
+ */
+export function renderAclFile(prefix: string, passwords: Record<AclRole, string>): string {
+  const rules = aclRules(prefix);
+  // An ACL file has no comments: what it is and how it was made is said in docs/security.md.
+  const lines = [
+    'user default on nopass resetkeys resetchannels -@all +ping',
+    ...ACL_ROLES.map((role) => `user ${aclUser(role)} on #${createHash('sha256').update(passwords[role]).digest('hex')} ${rules[role].join(' ')}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
