@@ -75,14 +75,15 @@ export class RedisBus implements Bus {
     this.cmd = createRedisClient(options, { maxRetriesPerRequest: null, autoPipelining: true, shardedSubscribers: cluster }) as ScriptedRedis;
     this.cmd.defineCommand('licmonPublishEvent', { numberOfKeys: 4, lua: PUBLISH_EVENT });
     this.cmd.defineCommand('licmonPublishMetrics', { numberOfKeys: 2, lua: PUBLISH_METRICS });
+    const logErrors = (client: RedisClient) => client.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'redis connection error'));
+    logErrors(this.cmd);
     // On a cluster the command client also holds the shard subscribers; on one server a
     // subscribed connection can run nothing else, so pub/sub gets a connection of its own.
     this.pubsub = cluster
       ? new ShardedPubSub(this.cmd as Cluster)
-      : new PatternPubSub(createRedisClient(options, { maxRetriesPerRequest: null }) as Redis);
+      : new PatternPubSub(logErrors(createRedisClient(options, { maxRetriesPerRequest: null })) as Redis);
     for (const event of ['ready', 'close', 'end', 'reconnecting']) this.cmd.on(event, () => this.checkReady());
     this.pubsub.onStateChange(() => this.checkReady());
-    this.cmd.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'redis connection error'));
   }
 
   /** Open the connections; rejects if Redis cannot be reached at all. */
