@@ -11,15 +11,25 @@ const bool = z
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
 const common = {
+  /** pino log level; logs are JSON lines on stdout. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Prefix of every Redis key and channel this cluster uses (several clusters may share one Redis). */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('licmon'),
+  /** Logs and alerts kept per site for replay (approximate: Redis trims whole blocks). */
+  HISTORY_LENGTH: int(100, 10_000_000).default(100_000),
+  /** Age of the oldest log or alert kept for replay, in ms; 0 keeps by count only. */
+  HISTORY_MAX_AGE_MS: int(0, 30 * 86_400_000).default(86_400_000),
+  /** Messages a publisher holds, in order, while Redis is unreachable; past this they are dropped and counted. */
+  PUBLISH_BUFFER_MAX: int(1, 10_000_000).default(100_000),
 };
 
 export const GatewayConfigSchema = z.object({
   ...common,
+  /** The gateway's port: WebSockets and HTTP (0 picks a free one). */
   PORT: int(0, 65535).default(8080),
+  /** The address the gateway listens on. */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Redis to connect to (`rediss://` for TLS; `redis://user:password@host:port` for an ACL user). */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   /**
    * A Redis Cluster instead of one server: some of its nodes, comma-separated, as `host:port` (or
@@ -27,6 +37,7 @@ export const GatewayConfigSchema = z.object({
    * When set, REDIS_URL is ignored.
    */
   REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^(rediss?:\/\/([^@/]*@)?)?[A-Za-z0-9.-]+:\d{1,5}$/, 'each node must be host:port or redis[s]://[user:password@]host:port'))).optional(),
+  /** API keys accepted without the Redis key store, comma-separated (the simple mode; `licmon keys` for managed keys). */
   API_KEYS: list.default([]),
   /** Close a connection after this long without a client message (spec: 5 minutes). 0 disables. */
   IDLE_TIMEOUT_MS: int(0, 86_400_000).default(300_000),
@@ -34,8 +45,11 @@ export const GatewayConfigSchema = z.object({
   MAX_PAYLOAD_BYTES: int(128, 16 * 1024 * 1024).default(64 * 1024),
   /** Bytes queued for one slow client before it is disconnected (close 4001). */
   MAX_BACKPRESSURE_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  /** Metrics interval of a connection that configures none. */
   METRICS_DEFAULT_INTERVAL_MS: int(100, 3_600_000).default(5000),
+  /** Smallest interval a client may configure. */
   METRICS_MIN_INTERVAL_MS: int(10, 3_600_000).default(100),
+  /** Largest interval a client may configure. */
   METRICS_MAX_INTERVAL_MS: int(100, 86_400_000).default(3_600_000),
   /** On SIGTERM: how long /readyz says 503 (so the balancer stops sending clients) before clients are closed. */
   DRAIN_DELAY_MS: int(0, 600_000).default(5000),
@@ -62,6 +76,7 @@ export const GatewayConfigSchema = z.object({
   MAX_CONNECTIONS_PER_IP: int(0, 10_000_000).default(1000),
   /** Failed authentications per address within AUTH_FAILURE_WINDOW_MS before it is refused with 429; 0 disables. */
   AUTH_FAILURES_PER_IP: int(0, 1_000_000).default(20),
+  /** The window over which AUTH_FAILURES_PER_IP is counted. */
   AUTH_FAILURE_WINDOW_MS: int(1000, 86_400_000).default(60_000),
   /** How long an address is refused (429) after too many failed authentications. */
   AUTH_BLOCK_MS: int(1000, 86_400_000).default(300_000),
@@ -75,7 +90,9 @@ export const GatewayConfigSchema = z.object({
   FILTER_MAX_SITES: int(1, FILTER_LIMITS.maxSites).default(FILTER_LIMITS.maxSites),
   /** Serve wss:// directly: PEM certificate chain and private key files (both or neither). */
   TLS_CERT: z.string().min(1).optional(),
+  /** The private key file for TLS_CERT. */
   TLS_KEY: z.string().min(1).optional(),
+  /** The passphrase of TLS_KEY, if it has one. */
   TLS_KEY_PASSPHRASE: z.string().min(1).optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
@@ -84,6 +101,13 @@ export const CollectorConfigSchema = z.object({
   ...common,
   REDIS_URL: GatewayConfigSchema.shape.REDIS_URL,
   REDIS_CLUSTER_NODES: GatewayConfigSchema.shape.REDIS_CLUSTER_NODES,
+  /**
+   * Logs and alerts kept per site for resume. Approximate: Redis trims whole blocks of entries, so
+   * a little more is kept. Publishers trim, so give every collector the same value.
+   */
+  HISTORY_LENGTH: int(100, 100_000_000).default(10_000),
+  /** Age of the oldest log or alert kept for resume, in ms; 0: no age limit (HISTORY_LENGTH alone). */
+  HISTORY_MAX_AGE_MS: int(0, 365 * 86_400_000).default(0),
   /** Simulated events per second across the farm (logs and alerts). */
   SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Simulated sites, comma-separated. */

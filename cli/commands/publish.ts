@@ -131,9 +131,9 @@ function prepare(text: string, kind: StreamKind): { ok: true; message: StreamMes
 }
 
 async function withBus(work: (bus: RedisBus) => Promise<number>): Promise<number> {
-  const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true }));
+  const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true, HISTORY_LENGTH: true, HISTORY_MAX_AGE_MS: true }));
   const target = redisTarget(config);
-  const bus = new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX });
+  const bus = new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, historyLength: config.HISTORY_LENGTH, historyMaxAgeMs: config.HISTORY_MAX_AGE_MS });
   try {
     await bus.connect();
   } catch (err) {
