@@ -101,13 +101,6 @@ export const CollectorConfigSchema = z.object({
   ...common,
   REDIS_URL: GatewayConfigSchema.shape.REDIS_URL,
   REDIS_CLUSTER_NODES: GatewayConfigSchema.shape.REDIS_CLUSTER_NODES,
-  /**
-   * Logs and alerts kept per site for resume. Approximate: Redis trims whole blocks of entries, so
-   * a little more is kept. Publishers trim, so give every collector the same value.
-   */
-  HISTORY_LENGTH: int(100, 100_000_000).default(10_000),
-  /** Age of the oldest log or alert kept for resume, in ms; 0: no age limit (HISTORY_LENGTH alone). */
-  HISTORY_MAX_AGE_MS: int(0, 365 * 86_400_000).default(0),
   /** Simulated events per second across the farm (logs and alerts). */
   SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Simulated sites, comma-separated. */
