@@ -1,7 +1,8 @@
-// Regenerates the README's generated tables (error codes, close codes) from the code, so the
+// Regenerates the README's generated tables (error codes, close codes, configuration) from the code, so the
 // documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CollectorConfigSchema, GatewayConfigSchema } from '../shared/config.ts';
 import { CLOSE_DESCRIPTIONS, ERROR_DESCRIPTIONS } from '../shared/protocol/index.ts';
 
 export function renderErrorCodes(): string {
@@ -12,6 +13,42 @@ export function renderErrorCodes(): string {
 export function renderCloseCodes(): string {
   const rows = Object.entries(CLOSE_DESCRIPTIONS).map(([code, text]) => `| ${code} | ${text} |`);
   return ['| code | meaning |', '|---|---|', ...rows].join('\n');
+}
+
+/**
+ * The configuration table: every variable of the gateway and collector schemas, its default (from
+ * the schema itself) and its meaning (the doc comment above it in shared/config.ts; a variable in
+ * a group under one comment shares it). A variable without a comment fails the docs test.
+ */
+export function renderConfig(): string {
+  const source = readFileSync(new URL('../shared/config.ts', import.meta.url), 'utf8').split('\n');
+  const gatewayDefaults = GatewayConfigSchema.parse({}) as Record<string, unknown>;
+  const collectorDefaults = CollectorConfigSchema.parse({}) as Record<string, unknown>;
+  const names = [...new Set([...Object.keys(GatewayConfigSchema.shape), ...Object.keys(CollectorConfigSchema.shape)])];
+  const rows = names.map((name) => {
+    const usedBy = [name in GatewayConfigSchema.shape ? 'gateway' : '', name in CollectorConfigSchema.shape ? 'collector' : ''].filter(Boolean).join(', ');
+    const fallback = name in gatewayDefaults ? gatewayDefaults[name] : collectorDefaults[name];
+    return `| \`${name}\` | ${formatDefault(fallback)} | ${usedBy} | ${describeVariable(source, name)} |`;
+  });
+  return ['| variable | default | used by | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+function formatDefault(value: unknown): string {
+  if (value === undefined) return '—';
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : `\`${value.join(',')}\``;
+  return `\`${String(value)}\``;
+}
+
+function describeVariable(lines: string[], name: string): string {
+  const at = lines.findIndex((line) => line.startsWith(`  ${name}:`));
+  if (at < 0) throw new Error(`${name} is not defined on a line of its own in shared/config.ts`);
+  let end = at - 1;
+  while (end >= 0 && /^ {2}[A-Z][A-Z0-9_]*:/.test(lines[end]!)) end--; // a group under one comment
+  if (end < 0 || !lines[end]!.trim().endsWith('*/')) throw new Error(`${name} has no doc comment in shared/config.ts`);
+  let start = end;
+  while (start > 0 && !lines[start]!.includes('/**')) start--;
+  return lines.slice(start, end + 1).join(' ')
+    .replace(/\/\*\*|\*\/|^\s*\*|\s\*\s/g, ' ').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
 const marker = (name: string) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const;
@@ -35,5 +72,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let readme = readFileSync(path, 'utf8');
   readme = replaceSection(readme, 'error-codes', renderErrorCodes());
   readme = replaceSection(readme, 'close-codes', renderCloseCodes());
+  readme = replaceSection(readme, 'config', renderConfig());
   writeFileSync(path, readme);
 }

@@ -15,12 +15,6 @@ const common = {
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Prefix of every Redis key and channel this cluster uses (several clusters may share one Redis). */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('licmon'),
-  /** Logs and alerts kept per site for replay (approximate: Redis trims whole blocks). */
-  HISTORY_LENGTH: int(100, 10_000_000).default(100_000),
-  /** Age of the oldest log or alert kept for replay, in ms; 0 keeps by count only. */
-  HISTORY_MAX_AGE_MS: int(0, 30 * 86_400_000).default(86_400_000),
-  /** Messages a publisher holds, in order, while Redis is unreachable; past this they are dropped and counted. */
-  PUBLISH_BUFFER_MAX: int(1, 10_000_000).default(100_000),
 };
 
 export const GatewayConfigSchema = z.object({
@@ -101,6 +95,12 @@ export const CollectorConfigSchema = z.object({
   ...common,
   REDIS_URL: GatewayConfigSchema.shape.REDIS_URL,
   REDIS_CLUSTER_NODES: GatewayConfigSchema.shape.REDIS_CLUSTER_NODES,
+  /** Logs and alerts kept per site for replay (approximate: Redis trims whole blocks). */
+  HISTORY_LENGTH: int(100, 10_000_000).default(100_000),
+  /** Age of the oldest log or alert kept for replay, in ms; 0 keeps by count only. */
+  HISTORY_MAX_AGE_MS: int(0, 30 * 86_400_000).default(86_400_000),
+  /** Messages a publisher holds, in order, while Redis is unreachable; past this they are dropped and counted. */
+  PUBLISH_BUFFER_MAX: int(1, 10_000_000).default(100_000),
   /** Simulated events per second across the farm (logs and alerts). */
   SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Simulated sites, comma-separated. */

@@ -2,7 +2,7 @@
 // exactly what the code does (regenerate them with `npm run docs` after changing a code).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderCloseCodes, renderErrorCodes, section } from '../../scripts/docs.ts';
+import { renderCloseCodes, renderConfig, renderErrorCodes, section } from '../../scripts/docs.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -12,6 +12,9 @@ describe('README', () => {
   });
   it('documents every close code', () => {
     expect(section(readme, 'close-codes')).toBe(renderCloseCodes());
+  });
+  it('documents every configuration variable with its default', () => {
+    expect(section(readme, 'config')).toBe(renderConfig());
   });
   it('gives the two quick-start commands', () => {
     expect(readme).toContain('npm start');
