@@ -46,6 +46,8 @@ export interface BenchResults {
   scaleMulti?: Outcome<ScaleResult>;
   readonly metrics: Partial<Record<SystemId, Outcome<MetricsResult>>>;
   readonly slow: Partial<Record<SystemId, Outcome<SlowResult>>>;
+  /** What the servers logged at warn level or above, per (system, scenario): often why a figure is odd. */
+  readonly serverWarnings: Array<{ system: SystemId; scenario: string; count: number; first: string[] }>;
   /** Where the gateway's CPU profile of the fan-out scenario was written, when asked for. */
   cpuProfileDir?: string;
 }
@@ -81,6 +83,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     scale: {},
     metrics: {},
     slow: {},
+    serverWarnings: [],
   };
   const redis = await RedisServer.start();
   const redisDone = cleanup.add('redis-server', () => redis.dispose());
@@ -100,6 +103,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       await generator.closeAll().catch(() => undefined);
       return { error };
     } finally {
+      const warnings = system?.warnings() ?? [];
+      if (warnings.length > 0) {
+        log(`  the server logged ${warnings.length} warning(s); first: ${warnings[0]!.slice(0, 300)}`);
+        results.serverWarnings.push({ system: id, scenario: what, count: warnings.length, first: warnings.slice(0, 5).map((w) => w.slice(0, 500)) });
+      }
       await system?.stop();
     }
   }

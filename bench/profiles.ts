@@ -13,6 +13,8 @@ export interface FanOutProfile {
   readonly windowMs: number;
   /** A step is saturated when it delivers less than this share of what was offered. */
   readonly saturatedBelow: number;
+  /** After publishing stops, this long without a frame means the backlog is gone. */
+  readonly drainQuietMs: number;
   readonly latencyMs: number;
   /** One connection in this many samples latency. */
   readonly probeEvery: number;
@@ -59,7 +61,7 @@ export interface Profile {
 export const QUICK: Profile = {
   name: 'quick',
   workers: 1,
-  fanOut: { conns: 2000, exactMessages: 100, startDeliveries: 100_000, growth: 2, maxSteps: 8, warmupMs: 300, windowMs: 1200, saturatedBelow: 0.85, latencyMs: 2500, probeEvery: 20 },
+  fanOut: { conns: 2000, exactMessages: 100, startDeliveries: 100_000, growth: 2, maxSteps: 8, warmupMs: 300, windowMs: 1200, saturatedBelow: 0.85, drainQuietMs: 2000, latencyMs: 2500, probeEvery: 20 },
   scale: { conns: 2000, multi: { processes: 6, connsPerProcess: 500 }, settleMs: 1000 },
   metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 4000, tolerance: 0.1 },
   slow: { conns: 2000, slowShare: 0.1, windowMs: 4000, fallbackRate: 100 },
@@ -68,7 +70,7 @@ export const QUICK: Profile = {
 export const FULL: Profile = {
   name: 'full',
   workers: 8,
-  fanOut: { conns: 10_000, exactMessages: 40, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, latencyMs: 10_000, probeEvery: 50 },
+  fanOut: { conns: 10_000, exactMessages: 40, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, drainQuietMs: 3000, latencyMs: 10_000, probeEvery: 50 },
   scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
   slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },
@@ -78,7 +80,7 @@ export const SMOKE: Profile = {
   name: 'smoke',
   // Two workers, so the several-gateways scale run spreads its connections over both.
   workers: 2,
-  fanOut: { conns: 21, exactMessages: 200, startDeliveries: 2000, growth: 2, maxSteps: 2, warmupMs: 100, windowMs: 300, saturatedBelow: 0.85, latencyMs: 300, probeEvery: 3 },
+  fanOut: { conns: 21, exactMessages: 200, startDeliveries: 2000, growth: 2, maxSteps: 2, warmupMs: 100, windowMs: 300, saturatedBelow: 0.85, drainQuietMs: 300, latencyMs: 300, probeEvery: 3 },
   scale: { conns: 20, multi: { processes: 2, connsPerProcess: 10 }, settleMs: 100 },
   metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },
   slow: { conns: 20, slowShare: 0.1, windowMs: 300, fallbackRate: 50 },

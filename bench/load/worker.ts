@@ -43,9 +43,11 @@ async function open(command: OpenCommand): Promise<OpenResult> {
       clearTimeout(state);
       if (ok) opened++;
       else {
+        // A connection that never got ready is not part of the run: forget it.
         failed++;
         if (errors.length < 5 && error) errors.push(error);
         conn.destroy();
+        conns.splice(conns.indexOf(conn), 1);
       }
       if (opened + failed === specs.length) resolve();
       else launch();

@@ -46,12 +46,24 @@ function machine(results: BenchResults): string[] {
 }
 
 const METHOD = [
-  '- **This gateway**: the real `gateway/main.ts` process, subscribed to a private `redis-server`; messages are published as collectors publish them (`RedisBus.publish`: the history + publish Lua script, auto-pipelined).',
+  '- **This gateway**: the real `gateway/main.ts` process, subscribed to a private `redis-server`; messages are published as collectors publish them (`RedisBus.publish`: the history + publish Lua script, auto-pipelined). Default configuration except `MAX_CONNECTIONS_PER_KEY=0` (every bench client shares one API key) and `DRAIN_DELAY_MS=0`; the per-address cap (1,000) stays on, so the load generator spreads its connections over 127.0.0.x source addresses, 1,000 per address.',
   '- **Ceiling**: `bench/peers/ceiling-uws.ts`, a bare uWS.js app that generates the same frames itself and sends every frame to every client — no Redis, no filtering, no JSON; batched (each connection corked once per tick with the tick\'s frames inside).',
   '- **Peers**, same Redis channels, same filter semantics: `bench/peers/ws-ioredis.ts` (`ws` + ioredis, the usual way: JSON.parse, test each client\'s filter, `ws.send(JSON.stringify(msg))`) and `bench/peers/socketio-redis.ts` (Socket.IO + `@socket.io/redis-adapter`, one room per distinct filter, broadcast with `io.local`).',
   '- **Load generator**: `bench/load/`, raw TCP sockets with the WebSocket handshake and frame parsing written by hand (Socket.IO spoken at the engine.io v4 level); it counts frames without decoding them and reads the send timestamp (monotonic clock, `metadata.bt`) only on probe connections. The ceiling\'s figure, far above the others, is the proof it had headroom.',
   '- Each system is started afresh for each scenario. Filter groups: a third unfiltered, a third `level: [error, warn]`, a third `source` + case-insensitive `pattern`; the message cycle gives them 4/4, 2/4 and 1/4 of the messages.',
 ];
+
+function warningsSection(results: BenchResults): string[] {
+  if (results.serverWarnings.length === 0) return [];
+  return [
+    '## What the servers logged',
+    '',
+    'Warnings and errors the servers under test logged during the run (often the reason a figure looks odd).',
+    '',
+    ...results.serverWarnings.flatMap((w) => [`- ${SYSTEM_LABELS[w.system]}, ${w.scenario}: ${w.count} line(s), first:`, ...w.first.slice(0, 2).map((line) => `  \`${line.slice(0, 240).replaceAll('`', "'")}\``)]),
+    '',
+  ];
+}
 
 function profileSection(hot: readonly HotFunction[]): string[] {
   if (hot.length === 0) return [];
@@ -96,5 +108,6 @@ export function benchmarksMarkdown(results: BenchResults, hot: readonly HotFunct
     '',
     ...scenarioTables(results).flatMap((table) => [`### ${table.title}`, '', table.note, '', renderMarkdown(table), '']),
     ...profileSection(hot),
+    ...warningsSection(results),
   ].join('\n');
 }

@@ -46,8 +46,18 @@ export interface FanOutResult {
   readonly closed: number;
 }
 
+/** Cores used by processes outside the bench above which a saturated step is measured again. */
+const NOISY_CPU = 0.25;
+const NOISY_RETRIES = 2;
+
 /** The pace of the exact-delivery check: gentle enough for every system. */
 const EXACT_DELIVERIES_PER_SECOND = 100_000;
+
+/** Frames one published message yields: each group's open connections times its share of the cycle. */
+export async function deliveriesPer(ctx: ScenarioContext, groups: ReadonlyArray<{ name: string; share: number }>): Promise<number> {
+  const stats = await ctx.generator.stats();
+  return groups.reduce((sum, g) => sum + (stats.groups[g.name]?.open ?? 0) * g.share, 0);
+}
 
 /** Frames received so far, across every connection. */
 async function frames(ctx: ScenarioContext): Promise<number> {
@@ -61,7 +71,7 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
   const opening = await generator.open(system.target('logs'), groups, { probeEvery: p.probeEvery });
   if (opening.opened === 0) throw new Error(`no connection opened: ${opening.errors.join('; ')}`);
   if (opening.failed > 0) log(`  ${opening.failed} connections failed: ${opening.errors.join('; ')}`);
-  const deliveriesPerMessage = groups.reduce((sum, g) => sum + g.count * g.share, 0) * (opening.opened / (perGroup * groups.length));
+  const deliveriesPerMessage = await deliveriesPer(ctx, groups);
 
   // Exact delivery at a low rate: the cycle is 4 messages, so `exactMessages` (a multiple of 4) gives whole shares.
   await generator.reset();
@@ -71,28 +81,42 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
   const received = await waitUntilStable(() => frames(ctx), 500, 15_000);
   log(`  exact: ${received}/${expected} frames`);
 
-  const steps: FanOutStep[] = [];
-  let publishRate = p.startDeliveries / deliveriesPerMessage;
-  let reached = false;
-  const meters = () => [new CpuMeter(system.serverPids), new CpuMeter(generator.pids), new CpuMeter(system.helperPids), new CpuMeter([process.pid]), new CoreMeter()] as const;
-  for (let step = 0; step < p.maxSteps && !reached; step++, publishRate *= p.growth) {
+  /** Publish at `publishRate` for a warm-up and a measured window. */
+  const measure = async (publishRate: number): Promise<FanOutStep> => {
     await system.source.setRate(publishRate);
     await sleep(p.warmupMs);
-    const [server, gen, redis, runner, cores] = meters();
+    const meters = [new CpuMeter(system.serverPids), new CpuMeter(generator.pids), new CpuMeter(system.helperPids), new CpuMeter([process.pid])];
+    const cores = new CoreMeter();
     const [f0, m0, t0] = [await frames(ctx), await system.source.published(), performance.now()];
     await sleep(p.windowMs);
     const [f1, m1, t1] = [await frames(ctx), await system.source.published(), performance.now()];
     const seconds = (t1 - t0) / 1000;
-    const offered = ((m1 - m0) / seconds) * deliveriesPerMessage;
-    const delivered = (f1 - f0) / seconds;
-    const [serverCpu, generatorCpu, redisCpu] = [server.read(), gen.read(), redis.read()];
-    const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runner.read());
-    steps.push({ publishRate, offered, delivered, serverCpu, generatorCpu, redisCpu, otherCpu });
-    reached = delivered < p.saturatedBelow * offered;
-    log(`  step ${step + 1}: publish ${count(publishRate)}/s offered ${count(offered)}/s delivered ${count(delivered)}/s (cores: server ${serverCpu.toFixed(2)}, generator ${generatorCpu.toFixed(2)}, others ${otherCpu.toFixed(2)})`);
+    const [serverCpu, generatorCpu, redisCpu, runnerCpu] = meters.map((m) => m.read()) as [number, number, number, number];
+    const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runnerCpu);
+    return { publishRate, offered: ((m1 - m0) / seconds) * deliveriesPerMessage, delivered: (f1 - f0) / seconds, serverCpu, generatorCpu, redisCpu, otherCpu };
+  };
+  /** Stop publishing and wait until nothing more arrives (an overloaded system may have a backlog). */
+  const drain = async () => {
+    await system.source.setRate(0);
+    await waitUntilStable(() => frames(ctx), p.drainQuietMs, 60_000);
+  };
+
+  const steps: FanOutStep[] = [];
+  let reached = false;
+  for (let step = 0, publishRate = p.startDeliveries / deliveriesPerMessage; step < p.maxSteps && !reached; step++, publishRate *= p.growth) {
+    let result = await measure(publishRate);
+    // Other work on the machine can fake a saturation: measure such a step again, from quiet.
+    for (let retry = 0; retry < NOISY_RETRIES && result.delivered < p.saturatedBelow * result.offered && result.otherCpu > NOISY_CPU; retry++) {
+      log(`  step ${step + 1}: other processes took ${result.otherCpu.toFixed(2)} cores; measuring again`);
+      await drain();
+      const again = await measure(publishRate);
+      if (again.delivered > result.delivered) result = again;
+    }
+    steps.push(result);
+    reached = result.delivered < p.saturatedBelow * result.offered;
+    log(`  step ${step + 1}: publish ${count(publishRate)}/s offered ${count(result.offered)}/s delivered ${count(result.delivered)}/s (cores: server ${result.serverCpu.toFixed(2)}, generator ${result.generatorCpu.toFixed(2)}, others ${result.otherCpu.toFixed(2)})`);
   }
-  await system.source.setRate(0);
-  await waitUntilStable(() => frames(ctx), 500, 30_000);
+  await drain();
 
   const best = steps.reduce((a, b) => (b.delivered > a.delivered ? b : a));
   const halfRate = (0.5 * best.delivered) / deliveriesPerMessage;

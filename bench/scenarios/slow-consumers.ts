@@ -6,6 +6,7 @@ import type { SlowProfile } from '../profiles.ts';
 import { CpuMeter, totalRss } from '../proc-stats.ts';
 import { sleep, waitUntilStable } from '../stats.ts';
 import { FILTER_GROUPS, matchShare } from '../workload/log-mix.ts';
+import { deliveriesPer } from './fan-out.ts';
 import type { ScenarioContext } from './context.ts';
 
 export interface SlowResult {
@@ -37,7 +38,7 @@ export async function runSlowConsumers(ctx: ScenarioContext, p: SlowProfile, pub
   if (opening.opened === 0) throw new Error(`no connection opened: ${opening.errors.join('; ')}`);
   await generator.reading(SLOW, false);
   const readerNames = readers.map((r) => r.name);
-  const perMessage = readers.reduce((sum, r) => sum + r.count * r.share, 0);
+  const perMessage = await deliveriesPer(ctx, readers);
 
   const rssStart = totalRss(system.serverPids);
   let rssPeak = rssStart;

@@ -36,6 +36,15 @@ function socketIoFrames(subscription: Subscription): string[] {
   return [`42${JSON.stringify(first)}`, '42["ping"]'];
 }
 
+/** A pino line at warn (40) or above, or any line that is not JSON (a crash, say). */
+function isWarning(line: string): boolean {
+  try {
+    return ((JSON.parse(line) as { level?: number }).level ?? 0) >= 40;
+  } catch {
+    return line.trim().length > 0;
+  }
+}
+
 async function stopProcess(proc: RunningProcess): Promise<void> {
   proc.signal('SIGTERM');
   const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
@@ -51,7 +60,8 @@ async function startServer(id: SystemId, options: LaunchOptions, env: Record<str
   if (id === 'gateway') {
     const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
     // No drain delay: SIGTERM stops at once (and still exits cleanly, so a CPU profile is written).
-    const gateway = await startGateway({ ...env, API_KEYS: API_KEY, DRAIN_DELAY_MS: '0' }, profile);
+    // Every bench client uses one API key, so the per-key cap is lifted; the per-address cap stays.
+    const gateway = await startGateway({ ...env, API_KEYS: API_KEY, DRAIN_DELAY_MS: '0', MAX_CONNECTIONS_PER_KEY: '0' }, profile);
     return { proc: gateway, port: gateway.port };
   }
   const proc = startProcess(`bench/peers/${id === 'ceiling' ? 'ceiling-uws' : id}.ts`, { ...env, PORT: '0' });
@@ -93,6 +103,7 @@ export async function launchSystem(id: SystemId, options: LaunchOptions): Promis
     target: (endpoint, process = 0) => ({ host: HOST, port: ports[process]!, path: path(endpoint), protocol: socketIo ? 'socketio' : 'ws' }),
     // The ceiling filters nothing: a ping is all it needs, and its only reply is the pong.
     setupFrames: socketIo ? socketIoFrames : id === 'ceiling' ? () => [PING] : actionFrames,
+    warnings: () => servers.flatMap((s) => s.proc.output.filter(isWarning)),
     async stop() {
       await source.close();
       sourceDone();

@@ -36,6 +36,8 @@ export interface SystemUnderTest {
   target(endpoint: Endpoint, process?: number): ConnectionTarget;
   /** The text frames a connection sends to subscribe (or configure), then to learn it was handled. */
   setupFrames(subscription: Subscription): string[];
+  /** Warnings and errors the server processes logged (pino level ≥ 40), for the report. */
+  warnings(): string[];
   stop(): Promise<void>;
 }
 
