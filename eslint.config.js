@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', 'test/clients/**/*.go', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dashboard/dist/**', 'bench/results/**', 'test/clients/**/*.go', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

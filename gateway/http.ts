@@ -3,6 +3,7 @@
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { ErrorCode } from '../shared/protocol/index.ts';
 import { ENDPOINTS } from './endpoints.ts';
+import { registerStaticFiles } from './static-files.ts';
 
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found',
@@ -42,6 +43,8 @@ export function registerHttpRoutes(app: TemplatedApp, health: HealthSource): voi
     const body = health.prometheus();
     res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', 'text/plain; version=0.0.4').end(body));
   });
+  // The dashboard at `/` (read from dashboard/dist once, now).
+  registerStaticFiles(app);
   // A plain GET on a WebSocket path (no upgrade headers) falls through the ws route to here.
   for (const endpoint of ENDPOINTS) {
     app.any(endpoint.path, (res) => sendHttpError(res, 426, `${endpoint.path} is a WebSocket endpoint: connect with a WebSocket client`));
