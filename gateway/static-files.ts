@@ -101,9 +101,9 @@ export function registerStaticFiles(app: TemplatedApp, files: readonly StaticFil
   for (const file of files) route(file.path, file);
   const index = files.find((f) => f.path === '/index.html');
   if (index) route('/', index);
-  else app.get('/', (res) => res.cork(() => {
-    res.writeStatus('200 OK').writeHeader('content-type', 'text/html; charset=utf-8').writeHeader('cache-control', 'no-store').end(BUILD_HINT);
-  }));
+  else app.get('/', (res) => {
+    res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', 'text/html; charset=utf-8').writeHeader('cache-control', 'no-store').end(BUILD_HINT));
+  });
 }
 
 function serve(file: StaticFile) {
