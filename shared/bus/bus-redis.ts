@@ -8,23 +8,20 @@
 // ones left unanswered when it reconnects; each event carries this producer's id and sequence
 // number, so a resend of one that did execute is recognised by the script and not published twice.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
 import { BusBufferFullError, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { BusKeys } from './keys.ts';
 import type { PubSub } from './pubsub.ts';
+import { PublishScripts } from './publish-scripts.ts';
 import { PatternPubSub } from './pubsub-pattern.ts';
 import { ShardedPubSub } from './pubsub-sharded.ts';
 import { createRedisClient, isClusterTarget, type RedisClient, type RedisTarget } from './redis-connection.ts';
 import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId, type StreamPosition } from './stream-id.ts';
 
-const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
-const PUBLISH_EVENT = script('publish-event');
-const PUBLISH_METRICS = script('publish-metrics');
-
 const NODE_TTL_MS = 10_000;
+const ERROR_LOG_MS = 5000;
 /** How often a publisher re-announces a site it publishes to (the registry survives a Redis restart). */
 const SITE_ANNOUNCE_MS = 5_000;
 
@@ -40,19 +37,13 @@ export type RedisBusOptions = RedisTarget & {
   logger?: Logger;
 };
 
-interface PublishScripts {
-  licmonPublishEvent(stream: string, channel: string, epochKey: string, producersKey: string,
-    json: string, maxLen: number, maxAgeMs: number, name: string, newEpoch: string, producer: string, seq: number, publish: string): Promise<string>;
-  licmonPublishMetrics(latest: string, channel: string, source: string, json: string, publish: string): Promise<number>;
-}
-type ScriptedRedis = RedisClient & PublishScripts;
-
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
   readonly keys: BusKeys;
   /** Messages rejected because the buffer was full while Redis was away. */
   droppedWhileAway = 0;
-  private readonly cmd: ScriptedRedis;
+  private readonly cmd: RedisClient;
+  private readonly scripts: PublishScripts;
   private readonly pubsub: PubSub;
   private readonly listeners: DeliveryListener[] = [];
   private readonly historyLength: number;
@@ -65,6 +56,8 @@ export class RedisBus implements Bus {
   private readonly readyListeners: Array<(ready: boolean) => void> = [];
   private wasReady = false;
   private subscribed = false;
+  private errorLoggedAt = 0;
+  private errorsUnlogged = 0;
 
   constructor(private readonly options: RedisBusOptions) {
     this.keys = new BusKeys(options.prefix);
@@ -72,10 +65,9 @@ export class RedisBus implements Bus {
     this.historyMaxAgeMs = options.historyMaxAgeMs ?? 0;
     this.maxBuffered = options.maxBuffered ?? 10_000;
     const cluster = isClusterTarget(options);
-    this.cmd = createRedisClient(options, { maxRetriesPerRequest: null, autoPipelining: true, shardedSubscribers: cluster }) as ScriptedRedis;
-    this.cmd.defineCommand('licmonPublishEvent', { numberOfKeys: 4, lua: PUBLISH_EVENT });
-    this.cmd.defineCommand('licmonPublishMetrics', { numberOfKeys: 2, lua: PUBLISH_METRICS });
-    const logErrors = (client: RedisClient) => client.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'redis connection error'));
+    this.cmd = createRedisClient(options, { maxRetriesPerRequest: null, autoPipelining: true, shardedSubscribers: cluster });
+    this.scripts = new PublishScripts(this.cmd, cluster);
+    const logErrors = (client: RedisClient) => client.on('error', (err: Error) => this.logError(err));
     logErrors(this.cmd);
     // On a cluster the command client also holds the shard subscribers; on one server a
     // subscribed connection can run nothing else, so pub/sub gets a connection of its own.
@@ -111,14 +103,14 @@ export class RedisBus implements Bus {
     this.inFlight++;
     try {
       if (message.type === 'metrics') {
-        await this.cmd.licmonPublishMetrics(this.keys.latest(stream), this.keys.metrics(stream), message.source ?? '', json, this.pubsub.publishCommand);
+        await this.scripts.metrics([this.keys.latest(stream), this.keys.metrics(stream)], [message.source ?? '', json, this.pubsub.publishCommand]);
         return {};
       }
       const seq = (this.producerSeq.get(stream) ?? 0) + 1;
       this.producerSeq.set(stream, seq);
       const k = this.keys;
-      const id = await this.cmd.licmonPublishEvent(k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream),
-        json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq, this.pubsub.publishCommand);
+      const id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream)],
+        [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq, this.pubsub.publishCommand]);
       return { id };
     } finally {
       this.inFlight--;
@@ -223,6 +215,16 @@ export class RedisBus implements Bus {
       (added) => (added === 1 ? this.cmd.publish(this.keys.newSites(), stream) : 0),
       () => this.siteAnnounced.delete(stream),
     ).catch(() => undefined);
+  }
+
+  /** Log connection errors, at most one line per ERROR_LOG_MS: a lost cluster node errors many times a second. */
+  private logError(err: Error): void {
+    this.errorsUnlogged++;
+    const now = Date.now();
+    if (now - this.errorLoggedAt < ERROR_LOG_MS) return;
+    this.options.logger?.warn({ err: err.message, errors: this.errorsUnlogged }, 'redis connection error');
+    this.errorLoggedAt = now;
+    this.errorsUnlogged = 0;
   }
 
   private checkReady(): void {

@@ -14,6 +14,8 @@ import type { PubSub, PubSubContext } from './pubsub.ts';
 
 /** How often the sites set is read again, in case an announcement was missed. */
 const SITE_POLL_MS = 5000;
+/** How long a shard's subscriber must stay subscribed after a loss before the bus is ready again. */
+const SHARD_SETTLE_MS = 500;
 
 export class ShardedPubSub implements PubSub {
   readonly publishCommand = 'SPUBLISH';
@@ -30,15 +32,25 @@ export class ShardedPubSub implements PubSub {
   }
 
   onStateChange(listener: () => void): void {
-    // ioredis replaces a lost shard subscriber ('-subscriber') and, once the replacements are
-    // connected and subscribed again, says 'subscribersReady'.
+    // ioredis replaces a lost shard subscriber ('-subscriber') and says 'subscribersReady' once
+    // the replacements are subscribed again — or failed to connect: while a node is down it
+    // cycles through both many times a second. So a shard counts as back only once
+    // 'subscribersReady' has held for a while.
+    let settling: ReturnType<typeof setTimeout> | undefined;
     this.cluster.on('-subscriber', () => {
+      clearTimeout(settling);
+      if (this.shardLost) return;
       this.shardLost = true;
       listener();
     });
     this.cluster.on('subscribersReady', () => {
-      this.shardLost = false;
-      listener();
+      clearTimeout(settling);
+      if (!this.shardLost) return;
+      settling = setTimeout(() => {
+        this.shardLost = false;
+        listener();
+      }, SHARD_SETTLE_MS);
+      settling.unref();
     });
   }
 

@@ -51,6 +51,7 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     ...common,
     shardedSubscribers: options.shardedSubscribers ?? false,
     clusterRetryStrategy: reconnectDelay,
+    maxRedirections: options.maxRetriesPerRequest === null ? 10_000 : 16,
     redisOptions: { ...credentials, maxRetriesPerRequest: options.maxRetriesPerRequest },
   });
 }

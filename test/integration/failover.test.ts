@@ -5,7 +5,7 @@
 // each failure every client must have every number exactly once, in order, and no WebSocket may
 // have been sent the same id twice.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBus } from '../../shared/bus/index.ts';
+import { BusKeys, RedisBus } from '../../shared/bus/index.ts';
 import { GatewayFleet } from '../support/gateway-fleet.ts';
 import { describeClients, NumberedClient, NumberedPublisher, sequenceProblems, waitUntil } from '../support/numbered-stream.ts';
 import { randomPrefix } from '../support/processes.ts';
@@ -153,10 +153,10 @@ describe('three gateways behind HAProxy on a 3-node Redis Cluster (sharded pub/s
   let cluster: RedisCluster;
   let fleet: GatewayFleet;
   let bus: RedisBus;
+  const prefix = randomPrefix();
 
   beforeAll(async () => {
     cluster = await RedisCluster.start();
-    const prefix = randomPrefix();
     fleet = await GatewayFleet.start(3, { ...GATEWAY_ENV, REDIS_CLUSTER_NODES: cluster.addresses.join(','), REDIS_KEY_PREFIX: prefix });
     bus = await new RedisBus({ clusterNodes: cluster.addresses, prefix }).connect();
   });
@@ -170,5 +170,21 @@ describe('three gateways behind HAProxy on a 3-node Redis Cluster (sharded pub/s
   // announcement and read its first messages from history.
   it('kill -9 of one gateway mid-stream: its clients reconnect elsewhere and resume', async () => {
     await scenario(fleet, bus, killAndRestart(fleet, 0));
+  });
+
+  it('the Redis node serving the site crashed and restarted mid-stream: clients stay connected', async () => {
+    await scenario(fleet, bus, async (run) => {
+      const reconnectsBefore = run.clients.map((c) => c.reconnects);
+      const node = await cluster.ownerOf(new BusKeys(prefix).stream(run.publisher.site));
+      await node.stop(true);
+      // Every gateway lost that shard's subscription: not ready until it is back and caught up.
+      await Promise.all([0, 1, 2].map((i) => fleet.haproxy.waitForState(GatewayFleet.serverName(i), 'DOWN')));
+      const publishedAtStop = run.publisher.count;
+      await waitUntil(() => run.publisher.count >= publishedAtStop + RATE / 2, 'half a second of publishing into the buffer', 10_000);
+      await node.start();
+      await Promise.all([0, 1, 2].map((i) => fleet.haproxy.waitForState(GatewayFleet.serverName(i), 'UP')));
+      await run.progress(50, 'messages after the node came back');
+      expect(run.clients.map((c) => c.reconnects)).toEqual(reconnectsBefore);
+    });
   });
 });

@@ -35,6 +35,20 @@ export class RedisCluster {
     return this.nodes.map((node) => `127.0.0.1:${node.port}`);
   }
 
+  /** The node that serves `key`'s slot. */
+  async ownerOf(key: string): Promise<RedisServer> {
+    const redis = new Redis(this.nodes[0]!.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', key));
+      const ranges = (await redis.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+      const port = ranges.find(([first, last]) => slot >= first && slot <= last)![2][1];
+      return this.nodes.find((node) => node.port === port)!;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
   /** Resolve once every node reports `cluster_state:ok` (slots assigned and agreed on). */
   private async waitUntilHealthy(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

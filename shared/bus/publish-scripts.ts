@@ -1,0 +1,41 @@
+// The two publish scripts (scripts/*.lua) and how they reach Redis. On one server: EVALSHA, which
+// ioredis turns into EVAL on each new connection (a restarted Redis has forgotten its scripts). On
+// a Redis Cluster the script text goes with every call (EVAL, comments stripped): there, when a
+// node restarts mid-stream, ioredis's EVALSHA fallback can fail for good with NOSCRIPT, and those
+// messages would be lost.
+import { readFileSync } from 'node:fs';
+import type { RedisClient } from './redis-connection.ts';
+
+const load = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+const SCRIPTS = {
+  licmonPublishEvent: { lua: load('publish-event'), numberOfKeys: 4 },
+  licmonPublishMetrics: { lua: load('publish-metrics'), numberOfKeys: 2 },
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
+type Arg = string | number;
+type DefinedCommands = Record<ScriptName, (...args: Arg[]) => Promise<unknown>>;
+
+export class PublishScripts {
+  private readonly compact: Record<ScriptName, string>;
+
+  constructor(private readonly client: RedisClient, private readonly alwaysEval: boolean) {
+    if (!alwaysEval) for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua, numberOfKeys });
+    const strip = (lua: string) => lua.replace(/^\s*--.*\n/gm, '');
+    this.compact = { licmonPublishEvent: strip(SCRIPTS.licmonPublishEvent.lua), licmonPublishMetrics: strip(SCRIPTS.licmonPublishMetrics.lua) };
+  }
+
+  /** publish-event.lua: KEYS stream, events channel, epoch, producers; returns the id. */
+  async event(keys: readonly [string, string, string, string], args: readonly Arg[]): Promise<string> {
+    return String(await this.run('licmonPublishEvent', keys, args));
+  }
+
+  /** publish-metrics.lua: KEYS latest hash, metrics channel. */
+  async metrics(keys: readonly [string, string], args: readonly Arg[]): Promise<void> {
+    await this.run('licmonPublishMetrics', keys, args);
+  }
+
+  private run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    if (this.alwaysEval) return this.client.eval(this.compact[name], keys.length, ...keys, ...args);
+    return (this.client as unknown as DefinedCommands)[name](...keys, ...args);
+  }
+}
