@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   logger.level = config.LOG_LEVEL;
   // One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES).
   const target = redisTarget(config);
-  const bus = await new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, historyLength: config.HISTORY_LENGTH, historyMaxAgeMs: config.HISTORY_MAX_AGE_MS, logger }).connect();
+  const bus = await new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, historyLength: config.HISTORY_LENGTH, historyMaxAgeMs: config.HISTORY_MAX_AGE_MS, maxBuffered: config.PUBLISH_BUFFER_MAX, logger }).connect();
   const collector = await startCollector({ config, bus, logger });
   logger.info({ redis: describeTarget(target), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
 
