@@ -68,7 +68,7 @@ describe('licmon publish', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const id = result.stdout.trim();
-    expect(id).toMatch(/^berlin:\d+-\d+$/);
+    expect(id).toMatch(/^berlin:[a-z0-9]+:\d+-\d+$/);
     const [delivery] = await deliveries(from, 1);
     const message = JSON.parse(delivery!.json);
     expect(message).toMatchObject({ id, type: 'log', level: 'warn', message: 'License utilization at 90%', source: 'cli-test', site: 'berlin', metadata: { server: 'flexlm-01', utilization: 90 } });
