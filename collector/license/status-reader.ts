@@ -10,6 +10,9 @@ import { parseRlmstat } from '../parsers/rlmstat.ts';
 import type { LicenseServerStatus } from '../parsers/types.ts';
 import { ToolError, type ToolResult, type ToolRunner } from '../tools/tool-runner.ts';
 
+/** Below this much time left in a poll, `lmstat -i` is not started (the cached table, if any, serves). */
+const MIN_EXPIRY_READ_MS = 200;
+
 type StatusServer = Pick<LicenseServerConfig, 'id' | 'kind' | 'address' | 'command' | 'timeZone' | 'timeoutMs' | 'expiryRefreshMs'>;
 
 export class StatusReader {
@@ -27,19 +30,20 @@ export class StatusReader {
       const result = await this.run(server, ['rlmstat', '-a', '-c', server.address], signal);
       return readable(parseRlmstat(result.stdout, options), result, server.command);
     }
+    const deadline = this.clock() + server.timeoutMs;
     const result = await this.run(server, ['lmstat', '-a', '-c', server.address], signal);
     const status = readable(parseLmstat(result.stdout, options), result, server.command);
     if (!status.reachable) return status;
-    const table = await this.expiryTable(server, signal);
+    const table = await this.expiryTable(server, signal, deadline - this.clock());
     return table ? withExpiries(status, table) : status;
   }
 
-  /** `lmstat -i`, cached; a failure here costs only the expiry of unused features. */
-  private async expiryTable(server: StatusServer, signal: AbortSignal): Promise<LmstatIResult | undefined> {
+  /** `lmstat -i` in what is left of the poll's time, cached; a failure costs only the expiry of unused features. */
+  private async expiryTable(server: StatusServer, signal: AbortSignal, timeLeftMs: number): Promise<LmstatIResult | undefined> {
     const cached = this.expiryTables.get(server.id);
-    if (cached && this.clock() - cached.readAt < server.expiryRefreshMs) return cached.table;
+    if ((cached && this.clock() - cached.readAt < server.expiryRefreshMs) || timeLeftMs < MIN_EXPIRY_READ_MS) return cached?.table;
     try {
-      const result = await this.run(server, ['lmstat', '-i', '-c', server.address], signal);
+      const result = await this.tools.run(server.command, ['lmstat', '-i', '-c', server.address], { signal, timeoutMs: timeLeftMs });
       const table = parseLmstatI(result.stdout);
       this.expiryTables.set(server.id, { readAt: this.clock(), table });
       return table;

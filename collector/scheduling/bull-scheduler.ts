@@ -9,7 +9,7 @@
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
-import type { PolledSource } from '../sources/source.ts';
+import { CollectorStopping, type PolledSource } from '../sources/source.ts';
 import type { PollScheduler, PublishFn } from './poll-scheduler.ts';
 
 export const POLL_QUEUE = 'polls';
@@ -72,7 +72,7 @@ export class BullScheduler implements PollScheduler {
   async stop(): Promise<void> {
     this.stopping = true;
     const handedBack = [...this.inFlight.values()].map(async ({ controller, job, token }) => {
-      controller.abort(new Error('collector stopping'));
+      controller.abort(new CollectorStopping());
       await job.moveToWait(token).catch(() => undefined);
     });
     await Promise.all(handedBack);
@@ -84,8 +84,13 @@ export class BullScheduler implements PollScheduler {
   private async process(job: Job<PollJobData>, token: string | undefined, jobSignal: AbortSignal | undefined): Promise<{ published: number } | { skipped: string }> {
     const source = this.sources.get(job.data.source);
     if (!source) throw new Error(`no source named ${job.data.source} in this collector's farm configuration`);
-    const dueAt = job.timestamp + (job.delay ?? 0);
-    if (Date.now() - dueAt > source.intervalMs) return { skipped: `due at ${new Date(dueAt).toISOString()}, superseded by the next poll` };
+    // A scheduler job is created (timestamp) when its predecessor starts, delayed until it is due.
+    const dueAt = job.timestamp + (job.opts.delay ?? 0);
+    const late = Date.now() - dueAt;
+    if (late > source.intervalMs) {
+      this.options.logger.warn({ source: source.name, lateMs: late }, 'poll skipped: picked up more than an interval late (collectors overloaded?); the next one is queued');
+      return { skipped: `due at ${new Date(dueAt).toISOString()}, superseded by the next poll` };
+    }
 
     const controller = new AbortController();
     const overrun = setTimeout(() => controller.abort(new Error(`poll took longer than ${source.intervalMs} ms`)), source.intervalMs);

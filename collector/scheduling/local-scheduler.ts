@@ -1,7 +1,7 @@
 // Polls on timers in this process: each source at a fixed rate, never overlapping itself, a
 // poll aborted when it overruns its interval. A failing poll is logged and the next runs on time.
 import type { Logger } from '../../shared/logger.ts';
-import type { PolledSource } from '../sources/source.ts';
+import { CollectorStopping, type PolledSource } from '../sources/source.ts';
 import type { PollScheduler, PublishFn } from './poll-scheduler.ts';
 
 interface Running {
@@ -63,7 +63,7 @@ export class LocalScheduler implements PollScheduler {
       async stop() {
         stopped = true;
         clearTimeout(timer);
-        controller?.abort(new Error('collector stopping'));
+        controller?.abort(new CollectorStopping());
         await current;
       },
     };

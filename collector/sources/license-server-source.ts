@@ -12,7 +12,7 @@ import type { LicenseServerConfig } from '../farm/farm-config.ts';
 import { serverMetrics } from '../license/server-metrics.ts';
 import type { StatusReader } from '../license/status-reader.ts';
 import type { UnparsedLines } from '../license/unparsed-lines.ts';
-import type { PolledSource } from './source.ts';
+import { CollectorStopping, type PolledSource } from './source.ts';
 
 export interface LicensePollDeps {
   readonly reader: StatusReader;
@@ -37,7 +37,7 @@ export function licenseServerSource(server: LicenseServerConfig, deps: LicensePo
       try {
         status = await deps.reader.read(server, signal);
       } catch (err) {
-        if (signal.aborted) throw err;
+        if (signal.reason instanceof CollectorStopping) throw err;
         return failedPoll(server, deps, timestamp, err instanceof Error ? err.message : String(err));
       }
       deps.unparsed.report(`${server.kind} status of ${server.id}`, status.unparsed);

@@ -36,3 +36,14 @@ export interface StreamingSource {
 }
 
 export type Source = PolledSource | StreamingSource;
+
+/**
+ * The abort reason of a poll cut short because the collector is stopping — not the poll's fault
+ * (nor the server's), unlike a poll aborted for overrunning its interval.
+ */
+export class CollectorStopping extends Error {
+  override name = 'CollectorStopping';
+  constructor() {
+    super('collector stopping');
+  }
+}
