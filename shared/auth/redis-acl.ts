@@ -57,6 +57,8 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
       'resetkeys', 'resetchannels', '-@all', ...CONNECTION, ...SCRIPTS,
       // What the publish scripts run, and the site announcement.
       '+get', '+set', '+hget', '+hset', '+pexpire', '+xadd', '+xtrim', '+time', '+publish', '+spublish', '+sadd',
+      // The farm roll-up reads back every site's latest snapshots (Bus.latestMetrics), which collectors write.
+      '+smembers', '+hvals',
       `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${k.sites()}`,
       // The scripts declare their channels among their keys (Redis Cluster routes by them), so the
       // channel names are allowed as key names too; no such keys exist.
