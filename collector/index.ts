@@ -113,7 +113,7 @@ async function realFarm(config: CollectorConfig, logger: Logger): Promise<FarmSe
   const farm = await loadFarmConfig(config.FARM_CONFIG!);
   const host = config.COLLECTOR_HOSTNAME ?? hostname();
   const tails = (server: LicenseServerConfig) =>
-    server.debugLog !== undefined && (config.COLLECTOR_TAIL_LOGS === 'all' || (config.COLLECTOR_TAIL_LOGS === 'auto' && server.debugLogHost === host));
+    server.debugLog !== undefined && (config.COLLECTOR_TAIL_LOGS === 'all' || (config.COLLECTOR_TAIL_LOGS === 'auto' && sameHost(server.debugLogHost!, host)));
   return {
     farm,
     tools: execToolRunner,
@@ -127,4 +127,10 @@ async function realFarm(config: CollectorConfig, logger: Logger): Promise<FarmSe
 function simulated(config: CollectorConfig): FarmSetup {
   const sim = simulatedFarm(config);
   return { farm: sim.config, tools: sim.tools, logFeed: sim.logFeed, hostSources: [sim.hosts], extraStreams: [sim.clock], simulated: true, seed: sim.farm.seed };
+}
+
+/** Host names compare without case, and a short name matches its fully qualified form (`lic-01` ~ `lic-01.example.com`). */
+function sameHost(a: string, b: string): boolean {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x === y || x.split('.')[0] === y.split('.')[0];
 }
