@@ -47,6 +47,7 @@ function banner(port: number, key: string, generated: boolean, busKind: Bus['kin
   return `
 License Monitor is running: one gateway and ${farm} on ${busKind === 'memory' ? 'an in-memory bus' : 'Redis'}.
 
+  Dashboard http://localhost:${port}/   (enter the API key there once)
   API key   ${key}${generated ? '   (generated for this run; set API_KEYS to choose your own)' : ''}
   Logs      ${ws('/ws/logs')}
   Metrics   ${ws('/ws/metrics')}

@@ -23,18 +23,28 @@ export class LogTail {
   private readonly rows: TailRow[] = [];
   private frozen: { lines: LogMessage[]; pushedAt: number } | undefined;
   private follow = true;
-  private rate = { value: 0, since: performance.now(), pushed: 0 };
+  /** Where the view last scrolled itself to follow: a scroll event there is not the user's. */
+  private followedTo = -1;
+  /** Lines received in the last whole second, and the count it is measured from. */
+  private rate = { perSecond: 0, pushedBefore: 0 };
 
   constructor(root: HTMLElement, private readonly scheduler: FrameScheduler) {
     const clear = el('button', { type: 'button' }, 'Clear');
     clear.addEventListener('click', () => this.clear());
     this.pauseButton.addEventListener('click', () => (this.frozen ? this.resume() : this.pause()));
     this.viewport.addEventListener('scroll', () => {
-      this.follow = this.viewport.scrollTop + this.viewport.clientHeight >= this.viewport.scrollHeight - ROW_HEIGHT;
+      // By the time the event of our own scroll arrives, more lines may have made the list
+      // taller: judged by position, it would stop following at high rates.
+      if (this.viewport.scrollTop === this.followedTo) this.followedTo = -1;
+      else this.follow = this.viewport.scrollTop + this.viewport.clientHeight >= this.viewport.scrollHeight - ROW_HEIGHT;
       this.requestRender();
     }, { passive: true });
     this.viewport.append(this.spacer);
     root.append(el('div', { class: 'tail-bar' }, this.pauseButton, clear, this.status), this.viewport);
+    setInterval(() => {
+      this.rate = { perSecond: this.buffer.pushed - this.rate.pushedBefore, pushedBefore: this.buffer.pushed };
+      this.requestRender();
+    }, 1000);
     this.requestRender();
   }
 
@@ -76,7 +86,10 @@ export class LogTail {
     const lineAt = frozen ? (i: number) => frozen.lines[i] : (i: number) => this.buffer.at(i);
     const height = `${count * ROW_HEIGHT}px`;
     if (this.spacer.style.height !== height) this.spacer.style.height = height;
-    if (this.follow && !frozen) this.viewport.scrollTop = this.viewport.scrollHeight;
+    if (this.follow && !frozen) {
+      this.viewport.scrollTop = this.viewport.scrollHeight;
+      this.followedTo = this.viewport.scrollTop;
+    }
 
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const needed = Math.ceil(this.viewport.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN;
@@ -95,12 +108,8 @@ export class LogTail {
   };
 
   private updateStatus(count: number): void {
-    const now = performance.now();
-    if (now - this.rate.since >= 1000) {
-      this.rate = { value: Math.round(((this.buffer.pushed - this.rate.pushed) * 1000) / (now - this.rate.since)), since: now, pushed: this.buffer.pushed };
-    }
     const paused = this.frozen ? ` · paused, ${this.buffer.pushed - this.frozen.pushedAt} new` : this.follow ? '' : ' · scrolled back';
-    setText(this.status, `${count} lines (newest ${TAIL_CAPACITY} kept) · ${this.rate.value}/s${paused}`);
+    setText(this.status, `${count} lines (newest ${TAIL_CAPACITY} kept) · ${this.rate.perSecond}/s${paused}`);
     this.status.dataset.lines = String(count);
   }
 }
