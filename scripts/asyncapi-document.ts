@@ -131,7 +131,12 @@ function channel(c: (typeof CHANNELS)[number]): Json {
           type: 'object',
           properties: {
             api_key: { type: 'string', description: 'The API key (or offer the sub-protocols `api_key`, KEY instead).' },
-            since: { type: 'string', description: 'Resume: the last id seen in each stream, comma-separated. Replay starts as the connection opens, with no filter until one is set; to replay under a filter, send `since` in `subscribe` instead.' },
+            since: { type: 'string', description: 'Resume: the last id seen in each stream, comma-separated. Replay starts as the connection opens, under the filter given on the URL (if any).' },
+            level: { type: 'string', description: 'Filter from the first frame: levels, comma-separated (as `filter.level`).' },
+            source: { type: 'string', description: 'Filter from the first frame: sources, comma-separated (as `filter.source`).' },
+            site: { type: 'string', description: 'Filter from the first frame: sites, comma-separated (as `filter.site`).' },
+            pattern: { type: 'string', description: 'Filter from the first frame: a pattern (as `filter.pattern`).' },
+            interval: { type: 'string', description: 'Metrics interval in ms from the first frame (as `configure`). An invalid filter or interval on the URL is answered with its error code and close 4400.' },
           },
         },
         bindingVersion: '0.1.0',

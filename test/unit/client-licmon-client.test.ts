@@ -215,6 +215,7 @@ describe('LicmonClient', () => {
 
   it.each([
     [1000, 'server'],
+    [4400, 'invalid-options'],
     [4401, 'unauthorized'],
     [4403, 'forbidden'],
   ])('does not reconnect after close code %i', (code, because) => {
