@@ -1,19 +1,8 @@
-// Regenerates the README's generated tables (error codes, close codes, configuration) from the code, so the
+// Regenerates the README's configuration table from the code, so the
 // documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CollectorConfigSchema, GatewayConfigSchema } from '../shared/config.ts';
-import { CLOSE_DESCRIPTIONS, ERROR_DESCRIPTIONS } from '../shared/protocol/index.ts';
-
-export function renderErrorCodes(): string {
-  const rows = Object.entries(ERROR_DESCRIPTIONS).map(([code, text]) => `| \`${code}\` | ${text} |`);
-  return ['| code | when |', '|---|---|', ...rows].join('\n');
-}
-
-export function renderCloseCodes(): string {
-  const rows = Object.entries(CLOSE_DESCRIPTIONS).map(([code, text]) => `| ${code} | ${text} |`);
-  return ['| code | meaning |', '|---|---|', ...rows].join('\n');
-}
 
 /**
  * The configuration table: every variable of the gateway and collector schemas, its default (from
@@ -70,8 +59,6 @@ function replaceSection(text: string, name: string, body: string): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const path = new URL('../README.md', import.meta.url);
   let readme = readFileSync(path, 'utf8');
-  readme = replaceSection(readme, 'error-codes', renderErrorCodes());
-  readme = replaceSection(readme, 'close-codes', renderCloseCodes());
   readme = replaceSection(readme, 'config', renderConfig());
   writeFileSync(path, readme);
 }

@@ -53,7 +53,7 @@ export const GatewayConfigSchema = z.object({
   ALLOW_UWS_FALLBACK: bool.default(false),
   /** This node's name in logs and cluster stats; random when unset. */
   NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
-  // Security limits (docs/security.md). Each has a safe default; 0 disables the ones that say so.
+  // Security limits (README, "Security"). Each has a safe default; 0 disables the ones that say so.
   /** How long a gateway trusts a stored key's record before asking Redis again (revocation is immediate regardless). */
   KEY_CACHE_TTL_MS: int(0, 600_000).default(5000),
   /** How often live connections' keys are re-checked against Redis (catches a revocation missed while Redis was away). 0 disables. */

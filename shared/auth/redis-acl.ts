@@ -82,7 +82,7 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
  */
 export function renderAclFile(prefix: string, passwords: Record<AclRole, string>): string {
   const rules = aclRules(prefix);
-  // An ACL file has no comments: what it is and how it was made is said in docs/security.md.
+  // An ACL file has no comments: what it is and how it was made is said in README.md, "Redis ACL users".
   const lines = [
     'user default on nopass resetkeys resetchannels -@all +ping',
     ...ACL_ROLES.map((role) => `user ${aclUser(role)} on #${createHash('sha256').update(passwords[role]).digest('hex')} ${rules[role].join(' ')}`),

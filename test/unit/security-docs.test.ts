@@ -1,11 +1,12 @@
-// docs/security.md cannot drift from the code: every error and close code is in its table, and
+// The README's Security section cannot drift from the code: every error and close code is in its table, and
 // every limit's row shows the default the config schema really has.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GatewayConfigSchema } from '../../shared/config.ts';
 import { CloseCode, ErrorCode } from '../../shared/protocol/index.ts';
 
-const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const doc = readme.slice(readme.indexOf('\n## Security'), readme.indexOf('\n## ', readme.indexOf('\n## Security') + 1));
 const rows = doc.split('\n').filter((line) => line.startsWith('| '));
 
 const LIMITS = [
@@ -15,7 +16,7 @@ const LIMITS = [
   'KEY_CACHE_TTL_MS', 'KEY_RECHECK_INTERVAL_MS',
 ] as const;
 
-describe('docs/security.md', () => {
+describe('README: Security', () => {
   it('lists every error code and every close code', () => {
     for (const code of Object.values(ErrorCode)) expect(rows.some((r) => r.includes(`\`${code}\``)), code).toBe(true);
     for (const code of Object.values(CloseCode)) expect(rows.some((r) => r.startsWith(`| close | ${code} |`)), String(code)).toBe(true);
