@@ -16,8 +16,12 @@ export interface SocketLike {
   getBufferedAmount(): number;
 }
 
-/** Bound of Session.sentExactly: past it, `sent` alone decides what a replay skips. */
-const MAX_EXACT_IDS = 10_000;
+/**
+ * Bounds of Session.sentExactly: past either, `sent` alone decides what a replay skips. A first
+ * subscribe comes within moments of open; a connection that never sends one must not keep ids.
+ */
+const MAX_EXACT_IDS = 1000;
+const EXACT_WINDOW_MS = 10_000;
 
 export interface SessionCounters {
   framesOut: number;
@@ -35,7 +39,8 @@ export class Session {
   metricsDueAt = 0;
   metricsSlot = -1;
   metricsSentAt = 0;
-  lastActivityAt = Date.now();
+  readonly openedAt = Date.now();
+  lastActivityAt = this.openedAt;
   closed = false;
   /** Newest id sent per stream: a replay never sends one of these (or older) again. */
   readonly sent = new Map<string, StreamId>();
@@ -103,7 +108,7 @@ export class Session {
       const id = ids[i];
       if (id) exact.add(`${id.stream}:${id.epoch}:${id.ms}-${id.seq}`);
     }
-    if (exact.size > MAX_EXACT_IDS) this.sentExactly = undefined;
+    if (exact.size > MAX_EXACT_IDS || Date.now() - this.openedAt > EXACT_WINDOW_MS) this.sentExactly = undefined;
   }
 
   sendFrame(frame: string): void {
