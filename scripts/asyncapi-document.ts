@@ -5,7 +5,8 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import {
   AlertMessageSchema, CLOSE_DESCRIPTIONS, CloseCode, ConfigureActionSchema, ERROR_DESCRIPTIONS, ErrorCode, ErrorMessageSchema,
-  FilterActionSchema, FilterSchema, LogMessageSchema, MetricsMessageSchema, PingActionSchema, PongMessageSchema, SubscribeActionSchema,
+  FeatureDetailSchema, FilterActionSchema, FilterSchema, LogMessageSchema, MetricsMessageSchema, PingActionSchema, PollDetailSchema,
+  PongMessageSchema, ServerCountsSchema, ServerHostSchema, SubscribeActionSchema, VendorDaemonSchema,
 } from '../shared/protocol/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -35,6 +36,11 @@ function componentSchemas(): Json {
     ['MetricsMessage', MetricsMessageSchema],
     ['PongMessage', PongMessageSchema],
     ['ErrorMessage', ErrorMessageSchema],
+    ['FeatureDetail', FeatureDetailSchema],
+    ['ServerHost', ServerHostSchema],
+    ['VendorDaemon', VendorDaemonSchema],
+    ['ServerCounts', ServerCountsSchema],
+    ['PollDetail', PollDetailSchema],
   ]);
   convert('input', [
     ['Filter', FilterSchema],
@@ -68,9 +74,37 @@ const MESSAGES: Record<string, { schema: string; title: string; summary: string;
     examples: [{ name: 'utilization', payload: { id: 'berlin:k3x9a2:1705314645200-0', type: 'alert', timestamp: now, level: 'critical', message: 'Maya_Complete at 100% of 25 licenses', source: 'flexlm-01', site: 'berlin', metadata: { server: 'flexlm-01', feature: 'Maya_Complete' }, rule: 'feature_utilization', key: 'berlin/flexlm-01/Maya_Complete', status: 'firing' } }],
   },
   metrics: {
-    schema: 'MetricsMessage', title: 'Metrics snapshot', summary: 'The latest snapshot of one license server or host, every `interval` ms.',
-    description: 'Latest-value and conflated: a connection gets the current snapshot of each (site, source) it may see at once, then every interval; never a backlog, and no id. `connections` counts this cluster\'s WebSocket connections.',
-    examples: [{ name: 'spec', payload: { type: 'metrics', timestamp: now, system: { cpu: { usage: 34.5, cores: 4 }, memory: { total: 8589934592, used: 4294967296, available: 4294967296, percentage: 50 }, disk: { total: 107374182400, used: 53687091200, available: 53687091200, percentage: 50 } }, licenses: { total: 100, used: 75, available: 25, utilization: 75 }, connections: { active: 12, total: 156 } } }],
+    schema: 'MetricsMessage', title: 'Metrics snapshot', summary: 'The latest snapshot of one license server, site, farm or host, every `interval` ms.',
+    description: 'Latest-value and conflated: a connection gets the current snapshot of each (site, source) it may see at once, then every interval; never a backlog, and no id. `connections` counts this cluster\'s WebSocket connections. Beyond the spec\'s blocks, collectors publish one snapshot per license server (`server`, `status`, `features`, `hosts`, `vendors`, `poll`), roll-ups per site (`scope: site`, source `site:<name>`) and for the farm (`scope: farm`, source `farm`) with `servers` counts and summed `features`, and host metrics (source `host:<name>`, `host`, and in `servers` the license servers it runs). All of these fields are optional.',
+    examples: [
+      { name: 'spec', payload: { type: 'metrics', timestamp: now, system: { cpu: { usage: 34.5, cores: 4 }, memory: { total: 8589934592, used: 4294967296, available: 4294967296, percentage: 50 }, disk: { total: 107374182400, used: 53687091200, available: 53687091200, percentage: 50 } }, licenses: { total: 100, used: 75, available: 25, utilization: 75 }, connections: { active: 12, total: 156 } } },
+      {
+        name: 'licenseServer',
+        payload: {
+          type: 'metrics', timestamp: now, site: 'berlin', source: 'flexlm-berlin-01', server: 'flexlm-berlin-01', kind: 'flexlm', address: '27000@lic-01,27000@lic-02,27000@lic-03', status: 'up',
+          licenses: { total: 11, used: 5, available: 6, utilization: 45.5 },
+          features: [
+            { name: 'Maya_Complete', vendor: 'adskflex', version: '2024.000', issued: 10, used: 4, queued: 0, reserved: 0, available: 6, utilization: 40, expiry: '2025-12-31' },
+            { name: 'MatchMover', vendor: 'adskflex', version: '2024.000', issued: 1, used: 1, queued: 2, reserved: 0, available: 0, utilization: 100, expiry: null },
+          ],
+          hosts: [
+            { host: 'lic-01', port: 27000, status: 'up', master: true },
+            { host: 'lic-02', port: 27000, status: 'up', master: false },
+            { host: 'lic-03', port: 27000, status: 'down', master: false, error: 'Cannot connect to license server system.' },
+          ],
+          vendors: [{ name: 'adskflex', status: 'up', version: 'v11.16.2' }],
+          poll: { durationMs: 212, unparsedLines: 0 },
+        },
+      },
+      {
+        name: 'siteRollup',
+        payload: {
+          type: 'metrics', timestamp: now, site: 'berlin', source: 'site:berlin', scope: 'site', servers: { total: 3, up: 2, down: 1, stale: 0 },
+          licenses: { total: 20, used: 10, available: 10, utilization: 50 },
+          features: [{ name: 'Maya_Complete', vendor: 'adskflex', issued: 20, used: 10, queued: 1, reserved: 2, available: 10, utilization: 50, servers: 2, expiry: '2025-06-30' }],
+        },
+      },
+    ],
   },
   pong: {
     schema: 'PongMessage', title: 'Pong', summary: 'The answer to a ping.',

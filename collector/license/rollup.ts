@@ -2,27 +2,23 @@
 // answer, the spec's `licenses` block summed, and each feature summed over the servers that
 // serve it. Published as metrics with source `site:<name>` (and that site) and `farm` (no site).
 // A stale snapshot (its server not polled successfully lately) is counted as stale, not summed.
-import type { MetricsMessage } from '../../shared/protocol/index.ts';
+import type { FeatureDetail, MetricsMessage, ServerCounts } from '../../shared/protocol/index.ts';
 import { soonestExpiry } from '../parsers/expiry.ts';
-import { percent, totals, type FeatureMetrics, type LicenseTotals } from './server-metrics.ts';
+import { percent, totals, type LicenseTotals } from './server-metrics.ts';
 
 /** What a roll-up reads of a server's snapshot. */
 export interface ServerSnapshot {
   readonly site: string;
   readonly server: string;
   readonly status: 'up' | 'down';
-  readonly features: readonly FeatureMetrics[];
+  readonly features: readonly FeatureDetail[];
 }
 
-export interface ServerCounts {
-  total: number;
-  up: number;
-  down: number;
-  /** No successful poll lately (or never): neither up nor down is known. */
-  stale: number;
-}
+/** A feature summed over servers: no version (theirs may differ), and how many serve it. */
+type RolledUpFeature = Pick<FeatureDetail, 'name' | 'vendor' | 'issued' | 'used' | 'queued' | 'reserved' | 'available' | 'utilization' | 'expiry'> & { servers: number };
 
-export type RolledUpFeature = Pick<FeatureMetrics, 'name' | 'vendor' | 'issued' | 'used' | 'queued' | 'reserved' | 'available' | 'utilization' | 'expiry'> & { servers: number };
+/** Who a roll-up describes. */
+type RollupIdentity = Pick<MetricsMessage, 'site' | 'source' | 'scope' | 'sites'>;
 
 export interface Rollup {
   readonly sites: MetricsMessage[];
@@ -42,7 +38,7 @@ export function rollUp(sites: readonly string[], servers: ReadonlyArray<{ site: 
   return { sites: siteMessages, farm, licenses: farm.licenses as LicenseTotals };
 }
 
-function block(snapshots: ReadonlyArray<ServerSnapshot | undefined>, timestamp: string, identity: Record<string, unknown>): MetricsMessage {
+function block(snapshots: ReadonlyArray<ServerSnapshot | undefined>, timestamp: string, identity: RollupIdentity): MetricsMessage {
   const counts: ServerCounts = { total: snapshots.length, up: 0, down: 0, stale: 0 };
   const features = new Map<string, RolledUpFeature & { expiries: (string | null)[] }>();
   for (const snapshot of snapshots) {
@@ -61,7 +57,7 @@ function block(snapshots: ReadonlyArray<ServerSnapshot | undefined>, timestamp: 
   return { type: 'metrics', timestamp, ...identity, servers: counts, licenses: totals(rolled), features: rolled };
 }
 
-function addFeature(features: Map<string, RolledUpFeature & { expiries: (string | null)[] }>, f: FeatureMetrics): void {
+function addFeature(features: Map<string, RolledUpFeature & { expiries: (string | null)[] }>, f: FeatureDetail): void {
   const id = `${f.name}\n${f.vendor ?? ''}`;
   const sum = features.get(id);
   if (!sum) {

@@ -1,26 +1,11 @@
 // A parsed status → the metrics message published for one license server per poll: the spec's
 // `licenses` block (counted licenses of every feature), plus `source`/`site`/`server` so clients
 // filter by them, and the per-feature detail dashboards draw (issued, used, queued, reserved,
-// expiry). Per-user checkouts stay out: `licmon parse` shows them, the stream does not need them.
-import type { MetricsMessage } from '../../shared/protocol/index.ts';
+// expiry) — shaped by the protocol's license detail schemas (shared/protocol/license-detail.ts).
+// Per-user checkouts stay out: `licmon parse` shows them, the stream does not need them.
+import type { FeatureDetail, MetricsMessage, ServerHost, VendorDaemon } from '../../shared/protocol/index.ts';
 import type { LicenseServerConfig } from '../farm/farm-config.ts';
-import type { FeatureUsage, LicenseServerStatus } from '../parsers/types.ts';
-
-export type FeatureMetrics = {
-  name: string;
-  vendor: string | null;
-  version: string | null;
-  /** null: uncounted (node-locked) — no count to compare with. */
-  issued: number | null;
-  used: number;
-  queued: number;
-  reserved: number;
-  available: number | null;
-  utilization: number | null;
-  /** ISO date; null never expires; absent: not known. */
-  expiry?: string | null;
-  error?: string;
-}
+import type { FeatureUsage, LicenseServerStatus, ServerState, VendorState } from '../parsers/types.ts';
 
 /** A type alias, not an interface: it must fit the schema's open (index-signature) object. */
 export type LicenseTotals = {
@@ -46,13 +31,13 @@ export function serverMetrics(server: ServerIdentity, status: LicenseServerStatu
     ...(status.error !== null && { error: status.error }),
     // A server that does not answer has no license figures: none rather than zeros.
     ...(status.reachable && { licenses: totals(features), features }),
-    hosts: status.servers.map((s) => ({ host: s.host, port: s.port, status: s.status, master: s.master, ...(s.error !== null && { error: s.error }) })),
-    vendors: status.vendors.map((v) => ({ name: v.name, status: v.status, version: v.version, ...(v.error !== null && { error: v.error }) })),
+    hosts: status.servers.map(serverHost),
+    vendors: status.vendors.map(vendorDaemon),
     poll: { durationMs: poll.durationMs, unparsedLines: status.unparsed.length },
   };
 }
 
-export function featureMetrics(f: FeatureUsage): FeatureMetrics {
+export function featureMetrics(f: FeatureUsage): FeatureDetail {
   const issued = f.uncounted ? null : f.issued;
   return {
     name: f.name,
@@ -69,8 +54,16 @@ export function featureMetrics(f: FeatureUsage): FeatureMetrics {
   };
 }
 
+function serverHost(s: ServerState): ServerHost {
+  return { host: s.host, port: s.port, status: s.status, master: s.master, ...(s.error !== null && { error: s.error }) };
+}
+
+function vendorDaemon(v: VendorState): VendorDaemon {
+  return { name: v.name, status: v.status, version: v.version, ...(v.error !== null && { error: v.error }) };
+}
+
 /** The spec's `licenses` block over counted features. */
-export function totals(features: ReadonlyArray<Pick<FeatureMetrics, 'issued' | 'used'>>): LicenseTotals {
+export function totals(features: ReadonlyArray<Pick<FeatureDetail, 'issued' | 'used'>>): LicenseTotals {
   let total = 0;
   let used = 0;
   for (const f of features) {

@@ -68,6 +68,6 @@ function toSnapshot(message: MetricsMessage & { server: string }): ServerSnapsho
     site: message.site!,
     server: message.server,
     status: message.status === 'down' ? 'down' : 'up',
-    features: Array.isArray(message.features) ? (message.features as ServerSnapshot['features']) : [],
+    features: message.features ?? [],
   };
 }

@@ -1,15 +1,13 @@
 // What collectors add to the spec's metrics message: per-server status, triad hosts and vendor
 // daemons, per-feature counts, per-site and farm roll-ups, host identities. The shapes are the
-// collector's own (imported as types, not redefined); the values come from the wire, so they are
-// read defensively — a field of another shape (an older or newer collector) reads as absent.
-import type { MetricsMessage } from '../../client/index.ts';
-import type { ServerCounts } from '../../collector/license/rollup.ts';
-import type { FeatureMetrics } from '../../collector/license/server-metrics.ts';
-import type { ServerState, VendorState } from '../../collector/parsers/types.ts';
+// wire protocol's (shared/protocol/license-detail.ts), imported as types only so the bundle
+// carries no schema library; the client does not validate what it receives, so values are read
+// defensively — a field of another shape (a publisher that ignores the protocol) reads as absent.
+import type { FeatureDetail, MetricsMessage, ServerCounts, ServerHost as WireServerHost, VendorDaemon as WireVendorDaemon } from '../../shared/protocol/index.ts';
 
-export type Feature = Pick<FeatureMetrics, 'name' | 'vendor' | 'issued' | 'used' | 'queued' | 'expiry'>;
-export type ServerHost = Pick<ServerState, 'host' | 'status' | 'master'> & { error?: string };
-export type VendorDaemon = Pick<VendorState, 'name' | 'status' | 'version'> & { error?: string };
+export type Feature = Pick<FeatureDetail, 'name' | 'vendor' | 'issued' | 'used' | 'queued' | 'expiry'>;
+export type ServerHost = Pick<WireServerHost, 'host' | 'status' | 'master' | 'error'>;
+export type VendorDaemon = Pick<WireVendorDaemon, 'name' | 'status' | 'version' | 'error'>;
 export type { ServerCounts };
 
 /** Which part of the farm a snapshot describes. */

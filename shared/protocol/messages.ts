@@ -1,7 +1,9 @@
-// Server → client messages: the shapes of the spec, plus the alert shape and the optional
-// `site`/`id` fields every stream message may carry. Unknown extra fields pass through.
+// Server → client messages: the shapes of the spec, plus the alert shape, the optional
+// `site`/`id` fields every stream message may carry and the collectors' optional license detail
+// on metrics (license-detail.ts). Unknown extra fields pass through.
 import { z } from 'zod';
 import { LevelSchema, SiteNameSchema, TimestampSchema } from './fields.ts';
+import { metricsDetailFields } from './license-detail.ts';
 
 const streamFields = {
   timestamp: TimestampSchema,
@@ -64,6 +66,8 @@ export const MetricsMessageSchema = z.looseObject({
   licenses: LicensesBlockSchema.optional(),
   /** Filled in by the gateway at delivery: this cluster's WebSocket connections. */
   connections: ConnectionsBlockSchema.optional(),
+  /** What collectors add: license server status and features, roll-ups, host identity. */
+  ...metricsDetailFields,
 });
 
 export const PongMessageSchema = z.object({ type: z.literal('pong'), timestamp: TimestampSchema });

@@ -1,12 +1,12 @@
 // Per-site and farm roll-ups of the servers' snapshots.
 import { describe, expect, it } from 'vitest';
 import { rollUp, type ServerSnapshot } from '../../collector/license/rollup.ts';
-import type { FeatureMetrics } from '../../collector/license/server-metrics.ts';
+import type { FeatureDetail } from '../../shared/protocol/index.ts';
 
-const f = (name: string, issued: number | null, used: number, extra: Partial<FeatureMetrics> = {}): FeatureMetrics => ({
+const f = (name: string, issued: number | null, used: number, extra: Partial<FeatureDetail> = {}): FeatureDetail => ({
   name, vendor: 'adskflex', version: '1', issued, used, queued: 0, reserved: 0, available: issued === null ? null : issued - used, utilization: null, ...extra,
 });
-const snap = (site: string, server: string, status: 'up' | 'down', features: FeatureMetrics[] = []): ServerSnapshot => ({ site, server, status, features });
+const snap = (site: string, server: string, status: 'up' | 'down', features: FeatureDetail[] = []): ServerSnapshot => ({ site, server, status, features });
 
 describe('rollUp', () => {
   it('sums answering servers per site and farm, feature by feature; down and stale servers are counted, not summed', () => {
