@@ -7,8 +7,7 @@
 //   process's timers, alert state in memory, no notifications (they need Redis).
 // - FARM_CONFIG unset: the simulated farm, through the same sources, on this process's timers.
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
-import type { Bus } from '../shared/bus/index.ts';
+import { createRedisClient, redisTarget, type Bus } from '../shared/bus/index.ts';
 import type { CollectorConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
@@ -54,14 +53,16 @@ export async function startCollector({ config, bus, logger }: { config: Collecto
   const setup = config.FARM_CONFIG ? await realFarm(config, logger) : simulated(config);
   const distributed = bus.kind === 'redis' && !setup.simulated;
   const keys = new CollectorKeys(config.REDIS_KEY_PREFIX);
-  const redis = distributed ? new Redis(config.REDIS_URL) : undefined;
+  // The same Redis as the bus: one server (REDIS_URL) or the cluster (REDIS_CLUSTER_NODES).
+  const target = redisTarget(config);
+  const redis = distributed ? createRedisClient(target, { maxRetriesPerRequest: 20 }) : undefined;
   redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'alert state redis error'));
-  const notifier = distributed ? new Notifier({ redisUrl: config.REDIS_URL, prefix: keys.queuePrefix(), logger }) : undefined;
+  const notifier = distributed ? new Notifier({ redis: target, prefix: keys.queuePrefix(), logger }) : undefined;
   const publisher = new Publisher(bus, logger, { onPublish: (m) => (m.type === 'alert' ? notifier?.notify(m) : undefined) });
   const publish = (message: Parameters<Publisher['publish']>[0], origin: string) => void publisher.publish(message, origin);
 
   const polls: PollScheduler = distributed
-    ? new BullScheduler({ redisUrl: config.REDIS_URL, prefix: keys.queuePrefix(), concurrency: config.COLLECTOR_CONCURRENCY, lockMs: config.COLLECTOR_LOCK_MS, publish, logger })
+    ? new BullScheduler({ redis: target, prefix: keys.queuePrefix(), concurrency: config.COLLECTOR_CONCURRENCY, lockMs: config.COLLECTOR_LOCK_MS, publish, logger })
     : new LocalScheduler(publish, logger);
   const hosts = new LocalScheduler(publish, logger);
   const streams = new StreamingRunner(publish, logger);
@@ -79,7 +80,7 @@ export async function startCollector({ config, bus, logger }: { config: Collecto
   const apply = async (farm: FarmConfig) => {
     await runtime.apply(farm, setup.extraStreams);
     if (notifier) notifier.configure(farm.notifications);
-    else if (farm.notifications.webhooks.length > 0 || farm.notifications.email) logger.warn('notifications are configured but need Redis (REDIS_URL): not sent');
+    else if (farm.notifications.webhooks.length > 0 || farm.notifications.email) logger.warn('notifications are configured but need Redis (REDIS_URL or REDIS_CLUSTER_NODES): not sent');
   };
   await apply(setup.farm);
   await hosts.schedule(setup.hostSources);

@@ -1,13 +1,14 @@
 // Alert state in Redis, shared by every collector of a farm: one hash per scope (alert key →
 // the alert as it fired, JSON) and one hash of consecutive poll failures per server. HSETNX and
-// HGET+HDEL in MULTI are the atomic test-and-set the AlertState contract asks for.
-import type { Redis } from 'ioredis';
+// HGET+HDEL in MULTI are the atomic test-and-set the AlertState contract asks for; each touches
+// one key, so they work the same on a Redis Cluster.
+import type { RedisClient } from '../../shared/bus/index.ts';
 import type { CollectorKeys } from '../collector-keys.ts';
 import type { AlertSpec, AlertState } from './alert-state.ts';
 
 export class RedisAlertState implements AlertState {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: CollectorKeys,
   ) {}
 

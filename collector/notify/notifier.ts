@@ -4,7 +4,7 @@
 // their attempts stay in the queue's failed list for an operator to inspect and retry. Queuing
 // is fire-and-forget: a slow or failing receiver never holds up the stream.
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../../shared/bus/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { AlertMessage } from '../../shared/protocol/index.ts';
 import type { Notifications } from '../farm/notifications-config.ts';
@@ -18,8 +18,9 @@ interface NotificationJobData {
 }
 
 export interface NotifierOptions {
-  readonly redisUrl: string;
-  /** BullMQ key prefix (CollectorKeys.queuePrefix). */
+  /** One Redis server or a Redis Cluster (BullMQ takes either client). */
+  readonly redis: RedisTarget;
+  /** BullMQ key prefix (CollectorKeys.queuePrefix): its hash tag keeps a queue in one cluster slot. */
   readonly prefix: string;
   readonly logger: Logger;
   /** Deliveries this collector runs at once. */
@@ -31,10 +32,10 @@ export class Notifier {
   private retry: Notifications['retry'] = { attempts: 1, backoff: 1000 };
   private readonly queue: Queue<NotificationJobData>;
   private readonly worker: Worker<NotificationJobData>;
-  private readonly connections: Redis[];
+  private readonly connections: RedisClient[];
 
   constructor(private readonly options: NotifierOptions) {
-    const connect = () => new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    const connect = () => createRedisClient(options.redis, { maxRetriesPerRequest: null });
     this.connections = [connect(), connect()];
     this.queue = new Queue<NotificationJobData>(NOTIFICATION_QUEUE, { connection: this.connections[0]!, prefix: options.prefix });
     this.worker = new Worker<NotificationJobData>(NOTIFICATION_QUEUE, (job) => this.deliver(job), {

@@ -7,7 +7,7 @@
 // A job that comes up more than one interval late is skipped: its successor is already queued.
 // A collector stopping hands its running polls back to the queue for another collector.
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from '../../shared/bus/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { CollectorStopping, type PolledSource } from '../sources/source.ts';
 import type { PollScheduler, PublishFn } from './poll-scheduler.ts';
@@ -19,8 +19,9 @@ interface PollJobData {
 }
 
 export interface BullSchedulerOptions {
-  readonly redisUrl: string;
-  /** BullMQ key prefix (CollectorKeys.queuePrefix). */
+  /** One Redis server or a Redis Cluster (BullMQ takes either client). */
+  readonly redis: RedisTarget;
+  /** BullMQ key prefix (CollectorKeys.queuePrefix): its hash tag keeps a queue in one cluster slot. */
   readonly prefix: string;
   readonly concurrency: number;
   readonly lockMs: number;
@@ -36,12 +37,12 @@ export class BullScheduler implements PollScheduler {
   private readonly inFlight = new Map<string, { controller: AbortController; job: Job<PollJobData>; token: string | undefined }>();
   private readonly queue: Queue<PollJobData>;
   private readonly worker: Worker<PollJobData>;
-  private readonly connections: Redis[];
+  private readonly connections: RedisClient[];
   private stopping = false;
 
   constructor(private readonly options: BullSchedulerOptions) {
     // BullMQ needs connections that retry forever (maxRetriesPerRequest: null) for its blocking reads.
-    const connect = () => new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    const connect = () => createRedisClient(options.redis, { maxRetriesPerRequest: null });
     this.connections = [connect(), connect()];
     this.queue = new Queue<PollJobData>(POLL_QUEUE, { connection: this.connections[0]!, prefix: options.prefix });
     this.worker = new Worker<PollJobData>(POLL_QUEUE, (job, token, signal) => this.process(job, token, signal), {

@@ -132,7 +132,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
 }
 
 function notifier(): Notifier {
-  const n = new Notifier({ redisUrl, prefix: new CollectorKeys(randomPrefix()).queuePrefix(), logger: createLogger('test', 'silent') });
+  const n = new Notifier({ redis: { url: redisUrl }, prefix: new CollectorKeys(randomPrefix()).queuePrefix(), logger: createLogger('test', 'silent') });
   closers.push(() => n.close());
   return n;
 }
