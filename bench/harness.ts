@@ -1,6 +1,7 @@
 // The benchmark run: every scenario against every system, one after the other, on one machine
-// with one load generator. The runner and its load-generator workers are pinned to one core and
-// every server process to the other, so the generator never competes with what it measures.
+// with one load generator. The runner (which publishes) and its load-generator workers are pinned
+// to one core, every server process and Redis to the other, so the load never competes with
+// what it measures.
 // Each (scenario, system) gets freshly started server processes, so no run inherits another's
 // memory or backlog. A failure is recorded and the run goes on.
 import { loadavg } from 'node:os';
@@ -9,13 +10,14 @@ import type { Cleanup } from './cleanup.ts';
 import { LoadGenerator } from './load/generator.ts';
 import type { Profile } from './profiles.ts';
 import { pinToCore } from './proc-stats.ts';
+import { QuietWaiter } from './quiet.ts';
 import { machineInfo, type MachineInfo } from './report/machine.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
 import { runFanOut, type FanOutResult } from './scenarios/fan-out.ts';
 import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-intervals.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
-import { launchSystem } from './systems/launch.ts';
+import { launchSystem, SERVER_CORE } from './systems/launch.ts';
 import { hasMetricsStream, SYSTEM_LABELS, type SystemId } from './systems/system.ts';
 
 export const GENERATOR_CORE = 1;
@@ -87,7 +89,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   };
   const redis = await RedisServer.start();
   const redisDone = cleanup.add('redis-server', () => redis.dispose());
+  // Redis is part of the system under test (the gateway's and the peers' path): it shares the
+  // server core, so the load generator's core runs nothing but the load.
+  if (options.pin && redis.pid) pinToCore(redis.pid, SERVER_CORE);
   const generator = await LoadGenerator.start(profile.workers, cleanup);
+  const waiter = new QuietWaiter(profile.quietBudgetMs);
 
   /** Launch `id` afresh, run one scenario on it, stop it; a failure becomes the outcome. */
   async function attempt<T>(id: SystemId, what: string, run: (ctx: ScenarioContext) => Promise<T>, processes = 1): Promise<Outcome<T>> {
@@ -96,7 +102,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     let system;
     try {
       system = await launchSystem(id, { redis, cleanup, pin: options.pin, processes, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
-      return await run({ system, generator, log });
+      return await run({ system, generator, log, quiet: () => waiter.wait(log) });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log(`  failed: ${error}`);

@@ -52,6 +52,8 @@ export interface Profile {
   readonly name: 'quick' | 'full' | 'smoke';
   /** Load-generator worker processes (each holds up to 15,000 connections). */
   readonly workers: number;
+  /** How long the whole run may wait, in all, for other work on the machine to quiet down. */
+  readonly quietBudgetMs: number;
   readonly fanOut: FanOutProfile;
   readonly scale: ScaleProfile;
   readonly metrics: MetricsProfile;
@@ -61,6 +63,7 @@ export interface Profile {
 export const QUICK: Profile = {
   name: 'quick',
   workers: 1,
+  quietBudgetMs: 60_000,
   fanOut: { conns: 2000, exactMessages: 100, startDeliveries: 100_000, growth: 2, maxSteps: 8, warmupMs: 300, windowMs: 1200, saturatedBelow: 0.85, drainQuietMs: 2000, latencyMs: 2500, probeEvery: 20 },
   scale: { conns: 2000, multi: { processes: 6, connsPerProcess: 500 }, settleMs: 1000 },
   metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 4000, tolerance: 0.1 },
@@ -70,6 +73,7 @@ export const QUICK: Profile = {
 export const FULL: Profile = {
   name: 'full',
   workers: 8,
+  quietBudgetMs: 300_000,
   fanOut: { conns: 10_000, exactMessages: 40, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, drainQuietMs: 3000, latencyMs: 10_000, probeEvery: 50 },
   scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
@@ -80,6 +84,7 @@ export const SMOKE: Profile = {
   name: 'smoke',
   // Two workers, so the several-gateways scale run spreads its connections over both.
   workers: 2,
+  quietBudgetMs: 0,
   fanOut: { conns: 21, exactMessages: 200, startDeliveries: 2000, growth: 2, maxSteps: 2, warmupMs: 100, windowMs: 300, saturatedBelow: 0.85, drainQuietMs: 300, latencyMs: 300, probeEvery: 3 },
   scale: { conns: 20, multi: { processes: 2, connsPerProcess: 10 }, settleMs: 100 },
   metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },

@@ -39,7 +39,7 @@ function machine(results: BenchResults): string[] {
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Linux ${m.kernel}, open-files limit ${m.openFilesLimit}.`,
     `- Versions: Node ${m.node}, Redis ${m.redis}, uWebSockets.js ${m.uws}, Socket.IO ${m.socketIo}, ws ${m.ws}, ioredis ${m.ioredis}.`,
     results.pinned
-      ? '- Pinning: every server process on core 0 (`taskset`); the runner, its load-generator worker(s), the publisher and Redis on core 1.'
+      ? '- Pinning (`taskset`): the systems under test on core 0 — every server process and the Redis they read from; the load on core 1 — the runner, which publishes, and its load-generator worker(s).'
       : '- Pinning: **off** (taskset missing or a single core): server and load generator shared the cores, so the figures understate the servers.',
     `- Other work on the machine: load average ${results.loadAverage.toFixed(2)} at the start; processes outside the bench kept ${others.toFixed(2)} cores busy on average during the fan-out steps.${others > 0.15 ? ' **The machine was not quiet: absolute figures and latencies are disturbed; ratios between systems measured minutes apart less so.**' : ''}`,
   ];

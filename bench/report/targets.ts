@@ -21,12 +21,13 @@ function bestStep(r: FanOutResult): FanOutStep {
 /** What the CPU figures of the saturating step say about where the limit was. */
 export function bottleneck(r: FanOutResult): string {
   const step = bestStep(r);
-  const server = step.serverCpu >= 0.9 ? `the server process was CPU-bound (${step.serverCpu.toFixed(2)} of its core)` : `the server used ${step.serverCpu.toFixed(2)} of its core`;
+  const used = `server ${step.serverCpu.toFixed(2)}, Redis ${step.redisCpu.toFixed(2)}`;
+  const server = step.serverCpu + step.redisCpu >= 0.9 ? `the server core was saturated (${used})` : `the server core was not saturated (${used})`;
   const generator =
     step.generatorCpu >= 0.9
-      ? `the load generator was busy too (${step.generatorCpu.toFixed(2)} cores): the figure may be a lower bound`
-      : `the load generator had headroom (${step.generatorCpu.toFixed(2)} cores)`;
-  return `${server}; ${generator}; Redis ${step.redisCpu.toFixed(2)} cores`;
+      ? `the load generator was busy too (${step.generatorCpu.toFixed(2)} of its core): the figure may be a lower bound`
+      : `the load generator had headroom (${step.generatorCpu.toFixed(2)} of its core)`;
+  return `${server}; ${generator}`;
 }
 
 /** The top of the gateway's CPU profile, when one was taken. */

@@ -6,4 +6,6 @@ export interface ScenarioContext {
   readonly system: SystemUnderTest;
   readonly generator: LoadGenerator;
   readonly log: (line: string) => void;
+  /** Wait (within the run's budget) until other work on the machine is quiet; call with the system idle. */
+  readonly quiet: () => Promise<unknown>;
 }

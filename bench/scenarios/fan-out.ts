@@ -49,6 +49,8 @@ export interface FanOutResult {
 /** Cores used by processes outside the bench above which a saturated step is measured again. */
 const NOISY_CPU = 0.25;
 const NOISY_RETRIES = 2;
+/** Between steps, below saturation: a short pause without frames is enough. */
+const STEP_QUIET_MS = 300;
 
 /** The pace of the exact-delivery check: gentle enough for every system. */
 const EXACT_DELIVERIES_PER_SECOND = 100_000;
@@ -95,20 +97,22 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
     const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runnerCpu);
     return { publishRate, offered: ((m1 - m0) / seconds) * deliveriesPerMessage, delivered: (f1 - f0) / seconds, serverCpu, generatorCpu, redisCpu, otherCpu };
   };
-  /** Stop publishing and wait until nothing more arrives (an overloaded system may have a backlog). */
-  const drain = async () => {
+  /** Stop publishing, wait until nothing more arrives (an overloaded system may have a backlog), then for a quiet machine. */
+  const idle = async (quietMs: number) => {
     await system.source.setRate(0);
-    await waitUntilStable(() => frames(ctx), p.drainQuietMs, 60_000);
+    await waitUntilStable(() => frames(ctx), quietMs, 60_000);
+    await ctx.quiet();
   };
 
   const steps: FanOutStep[] = [];
   let reached = false;
   for (let step = 0, publishRate = p.startDeliveries / deliveriesPerMessage; step < p.maxSteps && !reached; step++, publishRate *= p.growth) {
+    await idle(STEP_QUIET_MS);
     let result = await measure(publishRate);
     // Other work on the machine can fake a saturation: measure such a step again, from quiet.
     for (let retry = 0; retry < NOISY_RETRIES && result.delivered < p.saturatedBelow * result.offered && result.otherCpu > NOISY_CPU; retry++) {
       log(`  step ${step + 1}: other processes took ${result.otherCpu.toFixed(2)} cores; measuring again`);
-      await drain();
+      await idle(p.drainQuietMs);
       const again = await measure(publishRate);
       if (again.delivered > result.delivered) result = again;
     }
@@ -116,7 +120,7 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
     reached = result.delivered < p.saturatedBelow * result.offered;
     log(`  step ${step + 1}: publish ${count(publishRate)}/s offered ${count(result.offered)}/s delivered ${count(result.delivered)}/s (cores: server ${result.serverCpu.toFixed(2)}, generator ${result.generatorCpu.toFixed(2)}, others ${result.otherCpu.toFixed(2)})`);
   }
-  await drain();
+  await idle(p.drainQuietMs);
 
   const best = steps.reduce((a, b) => (b.delivered > a.delivered ? b : a));
   const halfRate = (0.5 * best.delivered) / deliveriesPerMessage;

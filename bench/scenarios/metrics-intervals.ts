@@ -30,6 +30,7 @@ export interface MetricsResult {
 
 export async function runMetricsIntervals(ctx: ScenarioContext, p: MetricsProfile): Promise<MetricsResult> {
   const { system, generator, log } = ctx;
+  await ctx.quiet();
   await system.source.setMetricsRate(p.publishRate);
   const perGroup = Math.floor(p.conns / p.intervals.length);
   const groups = p.intervals.map((interval) => ({ name: String(interval), count: perGroup, setup: system.setupFrames({ interval }) }));

@@ -27,6 +27,7 @@ export async function runScale(ctx: ScenarioContext, connsPerProcess: number, se
   const { system, generator, log } = ctx;
   const processes = system.ports.length;
   const setup = system.setupFrames({ filter: null });
+  await ctx.quiet();
   const rssBefore = totalRss(system.serverPids);
   const started = performance.now();
   const results = await Promise.all(

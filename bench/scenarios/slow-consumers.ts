@@ -40,6 +40,7 @@ export async function runSlowConsumers(ctx: ScenarioContext, p: SlowProfile, pub
   const readerNames = readers.map((r) => r.name);
   const perMessage = await deliveriesPer(ctx, readers);
 
+  await ctx.quiet();
   const rssStart = totalRss(system.serverPids);
   let rssPeak = rssStart;
   await system.source.setRate(publishRate);
