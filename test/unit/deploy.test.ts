@@ -1,19 +1,22 @@
 // The deployment files, checked as far as this machine allows (no Docker engine, no cluster):
 // parsed, validated against Kubernetes' schemas, and cross-checked with each other and with the
 // code — every environment variable they set is one shared/config.ts knows and accepts, every
-// command is the package.json script of that role, every port and health path agrees.
+// command is the package.json script of that role, every port and health path agrees, each role
+// reaches Redis as its own ACL user, and the collectors' farm file loads with their environment.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseFarmConfig } from '../../collector/farm/load-farm-config.ts';
 import { type CollectorConfig, CollectorConfigSchema, type GatewayConfig, GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
 import { ROOT } from '../support/processes.ts';
 
@@ -21,11 +24,29 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
 const GATEWAY_PORT = 8080;
 
-/** The two roles one image runs, each with its package.json script and config schema. */
+/** The two roles one image runs, each with its package.json script, config schema and Redis ACL user. */
 const ROLES = {
-  gateway: { command: pkg.scripts.gateway!.split(' '), schema: GatewayConfigSchema },
-  collector: { command: pkg.scripts.collector!.split(' '), schema: CollectorConfigSchema },
+  gateway: { command: pkg.scripts.gateway!.split(' '), schema: GatewayConfigSchema, redisUser: 'licmon-gateway' },
+  collector: { command: pkg.scripts.collector!.split(' '), schema: CollectorConfigSchema, redisUser: 'licmon-collector' },
 } as const;
+
+/** The users deploy/redis/users.acl switches on. */
+const ACL_USERS = read('deploy/redis/users.acl').split('\n').flatMap((line) => /^user (\S+) on /.exec(line)?.[1] ?? []);
+
+/** The farm every deployment mounts for its collectors. */
+const FARM_EXAMPLE = 'deploy/farm.example.yaml';
+
+/** The environment variables a farm file's strings reference as `${NAME}` (comments do not count). */
+function farmVariables(text: string): string[] {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') for (const [, name] of value.matchAll(/\$\{(\w+)\}/g)) names.add(name!);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(parse(text));
+  return [...names].sort();
+}
+const FARM_VARIABLES = farmVariables(read(FARM_EXAMPLE));
 type Role = keyof typeof ROLES;
 
 function roleOf(command: unknown): Role {
@@ -34,13 +55,25 @@ function roleOf(command: unknown): Role {
   return role;
 }
 
-/** Every variable is one the role's schema declares, and together they parse; returns the config. */
+/**
+ * Every variable is one the role's schema declares (or, for a collector, one its farm file
+ * references), and together they parse; returns the config.
+ */
 function expectValidEnv(role: 'gateway', env: Record<string, string>): GatewayConfig;
+function expectValidEnv(role: 'collector', env: Record<string, string>): CollectorConfig;
 function expectValidEnv(role: Role, env: Record<string, string>): GatewayConfig | CollectorConfig;
 function expectValidEnv(role: Role, env: Record<string, string>): GatewayConfig | CollectorConfig {
   const { schema } = ROLES[role];
-  expect(Object.keys(env).filter((name) => !(name in schema.shape)), `variables unknown to the ${role}`).toEqual([]);
+  const known = (name: string) => name in schema.shape || (role === 'collector' && FARM_VARIABLES.includes(name));
+  expect(Object.keys(env).filter((name) => !known(name)), `variables unknown to the ${role}`).toEqual([]);
   return loadConfig(schema, env);
+}
+
+/** The role connects to Redis as its own ACL user, one users.acl switches on. */
+function expectRedisUser(role: Role, config: { REDIS_URL: string }, where: string): void {
+  const user = decodeURIComponent(new URL(config.REDIS_URL).username);
+  expect(user, `${where}: Redis user`).toBe(ROLES[role].redisUser);
+  expect(ACL_USERS, `${where}: ${user} in deploy/redis/users.acl`).toContain(user);
 }
 
 /** Which environment tools are missing: skipped on a developer's machine, a failure in CI (.ci/run installs them). */
@@ -132,6 +165,31 @@ describe('docker-compose.yml and deploy/haproxy.cfg', () => {
     }
   });
 
+  it('connects each role as its own Redis ACL user; gateways trust the X-Forwarded-For HAProxy appends', () => {
+    for (const { name, service, role } of apps) expectRedisUser(role, expectValidEnv(role, expand(service.environment)), name);
+    expect(directive('option')).toContainEqual(['forwardfor']);
+    for (const { name, service } of gateways) expect(expectValidEnv('gateway', expand(service.environment)).TRUST_PROXY, name).toBe(true);
+  });
+
+  it('collectors simulate unless FARM_CONFIG is set; set to the mount\'s path, they watch the example farm', () => {
+    const collectors = apps.filter((a) => a.role === 'collector');
+    expect(FARM_VARIABLES.length).toBeGreaterThan(0);
+    for (const { name, service } of collectors) {
+      const env = expand(service.environment);
+      expect(service.environment?.FARM_CONFIG, name).toBe('${FARM_CONFIG:-}');
+      expect(expectValidEnv('collector', env).FARM_CONFIG, `${name}: simulated by default`).toBeUndefined();
+      const farm = (service.volumes ?? []).map((v) => v.split(':')).find(([host]) => host === `./${FARM_EXAMPLE}`);
+      expect(farm, `${name} mounts ${FARM_EXAMPLE}`).toBeDefined();
+      const [, target, mode] = farm!;
+      expect(mode, name).toBe('ro');
+      expect(read('docker-compose.yml'), 'the comment says how to turn the farm on').toContain(`FARM_CONFIG=${target} `);
+      const config = expectValidEnv('collector', { ...env, FARM_CONFIG: target! });
+      // Every ${NAME} of the farm is passed through (empty when unset), so the file loads.
+      expect(FARM_VARIABLES.filter((variable) => !(variable in env)), name).toEqual([]);
+      expect(() => parseFarmConfig(read(FARM_EXAMPLE), config.FARM_CONFIG!, env), name).not.toThrow();
+    }
+  });
+
   it('takes API keys from a variable with a development default', () => {
     for (const { service } of gateways) expect(service.environment?.API_KEYS).toMatch(/^\$\{API_KEYS:-[^}]+\}$/);
   });
@@ -193,9 +251,10 @@ describe('deploy/k8s', () => {
     'v1/Secret': Secret,
     'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
     'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+    'networking.k8s.io/v1/Ingress': Ingress,
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are checked field by field below
-  type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; [field: string]: any };
+  type Manifest = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; [field: string]: any };
   const objects: Manifest[] = readdirSync(join(ROOT, 'deploy/k8s'))
     .filter((file) => file.endsWith('.yaml'))
     .flatMap((file) => parseAllDocuments(read(`deploy/k8s/${file}`)).map((doc) => doc.toJS() as Manifest));
@@ -231,6 +290,45 @@ describe('deploy/k8s', () => {
   it('each Deployment runs its role\'s npm script with an environment its schema accepts', () => {
     expect(deployments.map((d) => roleOf(containerOf(d).command)).sort()).toEqual(['collector', 'gateway']);
     for (const deployment of deployments) expectValidEnv(roleOf(containerOf(deployment).command), containerEnv(containerOf(deployment)));
+  });
+
+  it('each Deployment connects to Redis as its role\'s own ACL user', () => {
+    for (const deployment of deployments) {
+      const role = roleOf(containerOf(deployment).command);
+      expectRedisUser(role, expectValidEnv(role, containerEnv(containerOf(deployment))), deployment.metadata.name);
+    }
+  });
+
+  it('the gateway trusts X-Forwarded-For only behind the Ingress: the Service stays in-cluster, the Ingress outlasts the idle timeout', () => {
+    const gateway = deployments.find((d) => roleOf(containerOf(d).command) === 'gateway')!;
+    const config = expectValidEnv('gateway', containerEnv(containerOf(gateway)));
+    expect(config.TRUST_PROXY).toBe(true);
+    const service = find('Service', gateway.metadata.name)!;
+    expect(service.spec.type ?? 'ClusterIP').toBe('ClusterIP');
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    expect(ingresses).toHaveLength(1);
+    const backends = ingresses[0]!.spec.rules.flatMap((rule: Manifest) => rule.http.paths.map((path: Manifest) => path.backend.service));
+    expect(backends).toEqual([{ name: service.metadata.name, port: { name: service.spec.ports[0].name } }]);
+    // A quiet WebSocket is the gateway's to close (IDLE_TIMEOUT_MS), not the controller's.
+    const readTimeoutS = Number(ingresses[0]!.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-read-timeout']);
+    expect(readTimeoutS * 1000).toBeGreaterThan(config.IDLE_TIMEOUT_MS);
+  });
+
+  it('collectors watch the licmon-farm ConfigMap, which is deploy/farm.example.yaml, and it loads with their environment', () => {
+    const collector = deployments.find((d) => roleOf(containerOf(d).command) === 'collector')!;
+    const container = containerOf(collector);
+    const env = containerEnv(container);
+    const file = expectValidEnv('collector', env).FARM_CONFIG;
+    expect(file).toBeDefined();
+    const mount = (container.volumeMounts as Manifest[]).find((m) => file!.startsWith(`${m.mountPath}/`));
+    expect(mount, `a volume holds ${file}`).toBeDefined();
+    expect(mount!.readOnly).toBe(true);
+    const volume = (collector.spec.template.spec.volumes as Manifest[]).find((v) => v.name === mount!.name)!;
+    const text = find('ConfigMap', volume.configMap.name)?.data?.[file!.slice(mount!.mountPath.length + 1)];
+    expect(text, 'the ConfigMap is the example farm, byte for byte').toBe(read(FARM_EXAMPLE));
+    expect(() => parseFarmConfig(text, file!, env)).not.toThrow();
+    // Replicas share the polls through BullMQ: a second one takes over a lost one's.
+    expect(collector.spec.replicas).toBeGreaterThanOrEqual(2);
   });
 
   it('the gateway listens on 8080, is ready on /readyz and alive on /healthz', () => {
