@@ -65,7 +65,7 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
       // Check `since` before changing anything, so a bad request changes nothing.
       const since = action.data.since === undefined ? undefined : parseSinceOrFail(session, action.data.since, ctx);
       if (since === null || !applyFilter(session, action.data.filter ?? null, ctx)) return;
-      if (since) void replay(session, since, ctx.bus);
+      if (since) void replay(session, since, ctx);
       else session.sentExactly = undefined;
       return;
     }
@@ -121,7 +121,7 @@ export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: Act
 /** Replay from a `since` given on the URL; a malformed one is answered with INVALID_SINCE. */
 export function startReplay(session: Session, text: string, ctx: ActionContext): void {
   const since = parseSinceOrFail(session, text, ctx);
-  if (since) void replay(session, since, ctx.bus);
+  if (since) void replay(session, since, ctx);
 }
 
 function parseSinceOrFail(session: Session, text: string, ctx: ActionContext): Map<string, StreamId> | null {

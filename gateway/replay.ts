@@ -59,7 +59,22 @@ function sendOne(session: Session, frame: string, id: StreamId | undefined, batc
  * takes, then release the live frames held meanwhile. Streams not named start live. A newer
  * replay on the same session supersedes this one (its held frames carry over).
  */
-export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, bus: Bus): Promise<void> {
+export interface ReplaySource {
+  readonly bus: Bus;
+  /** The hub: what it has dispatched (per stream), and a way to flush what it has not written yet. */
+  readonly hub: { readonly lastSeen: ReadonlyMap<string, StreamId>; flush(): void };
+}
+
+/**
+ * Has the hub already dispatched this id? A history read can return an entry before its live copy
+ * reaches this gateway; the replay stops there, and the live copy delivers it (held, then merged).
+ */
+function dispatched(hub: ReplaySource['hub'], id: StreamId): boolean {
+  const last = hub.lastSeen.get(id.stream);
+  return last !== undefined && last.epoch === id.epoch && comparePositions(id, last) <= 0;
+}
+
+export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub }: ReplaySource): Promise<void> {
   const previous = session.replay;
   const current = new Replay(nextToken++);
   if (previous) current.held.push(...previous.held);
@@ -79,19 +94,28 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
         first = false;
         const batch: string[] = [];
         const newest = new Map<string, StreamId>();
+        let reachedLive = false;
         for (const entry of page.entries) {
           const id = parseStreamId(leadingId(entry.json) ?? '');
+          if (id && !dispatched(hub, id)) {
+            reachedLive = true; // this and what follows come live
+            break;
+          }
           sendOne(session, entry.json, id, batch, newest);
           if (id) cursor = id;
         }
         if (batch.length > 0) session.sendFrames(batch, [...newest.values()]);
-        if (page.entries.length < PAGE || session.closed) break;
+        if (reachedLive || page.entries.length < PAGE || session.closed) break;
       }
     }
     complete = true;
   } finally {
     if (!superseded()) {
-      if (complete) release(session, current);
+      if (complete) {
+        // Whatever the hub has dispatched but not yet written joins the held frames first.
+        hub.flush();
+        release(session, current);
+      }
       // Releasing after a failed read would leave a gap: the client resumes again instead.
       else session.close(CloseCode.INTERNAL_ERROR, 'history is unavailable right now: reconnect and resume');
     }
