@@ -6,6 +6,7 @@ import { FarmConfigError } from '../collector/farm/load-farm-config.ts';
 import { startCollector } from '../collector/index.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { MemoryBus, RedisBus, type Bus } from '../shared/bus/index.ts';
+import { redisTarget } from '../shared/bus/redis-connection.ts';
 import { CollectorConfigSchema, ConfigError, GatewayConfigSchema, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 
@@ -19,8 +20,16 @@ async function main(): Promise<void> {
   const generatedKey = gatewayConfig.API_KEYS.length === 0 ? randomBytes(18).toString('base64url') : undefined;
   const config = generatedKey ? { ...gatewayConfig, API_KEYS: [generatedKey] } : gatewayConfig;
 
-  const bus: Bus = process.env.REDIS_URL
-    ? await new RedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger }).connect()
+  const onRedis = process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES;
+  const bus: Bus = onRedis
+    ? await new RedisBus({
+        ...redisTarget(collectorConfig),
+        prefix: config.REDIS_KEY_PREFIX,
+        historyLength: collectorConfig.HISTORY_LENGTH,
+        historyMaxAgeMs: collectorConfig.HISTORY_MAX_AGE_MS,
+        maxBuffered: collectorConfig.PUBLISH_BUFFER_MAX,
+        logger,
+      }).connect()
     : new MemoryBus();
   const gateway = await createGateway({ config, bus, logger });
   const collector = await startCollector({ config: collectorConfig, bus, logger });
