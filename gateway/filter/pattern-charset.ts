@@ -78,6 +78,14 @@ function nonAsciiNonFixedPoints(): Uint16Array {
   return nonFixedPoints;
 }
 
+/** Every code unit whose canonical form is `canonical` (the variants a /i search must accept). */
+export function foldVariants(canonical: number): number[] {
+  if (canonical < 0x80) return canonical >= 0x41 && canonical <= 0x5a ? [canonical, canonical + 0x20] : [canonical];
+  const variants = canonicalize(canonical) === canonical ? [canonical] : [];
+  for (const code of nonAsciiNonFixedPoints()) if (canonicalize(code) === canonical) variants.push(code);
+  return variants;
+}
+
 /**
  * The canonical forms of every member of a set, sorted and merged. A class matches a character
  * iff the set holds a member with the character's canonical form, so matching is then one

@@ -37,6 +37,8 @@ export interface Program {
   readonly anchoredStart: boolean;
 }
 
+const NO_THREADS = new Int32Array(0);
+
 // Int32, not Uint32: V8 keeps small integers unboxed, and uint32 loads can fall off that path.
 const LAST_GENERATION = 0x7fffffff;
 
@@ -67,14 +69,25 @@ export class PikeVm {
 
   /** Whether the pattern matches anywhere in `input`. */
   matches(input: string): boolean {
+    return this.matchesFrom(input, 0, NO_THREADS, 0);
+  }
+
+  /**
+   * Whether the pattern matches `input`, the search having reached `start` with partial matches
+   * at `threads[0..count)` (instructions not yet followed through jumps, splits and assertions):
+   * how the lazy DFA hands a search over to the VM when its cache thrashes.
+   */
+  matchesFrom(input: string, start: number, threads: Int32Array, count: number): boolean {
     const { op, arg, alt, sets, anchoredStart } = this.program;
     const length = input.length;
     this.steps = 0;
     let current = this.listA;
     let next = this.listB;
     this.newGeneration();
-    let count = 0;
-    for (let pos = 0; ; pos++) {
+    let threadCount = 0;
+    for (let i = 0; i < count; i++) threadCount = this.addClosure(current, threadCount, threads[i]!, input, start);
+    count = threadCount;
+    for (let pos = start; ; pos++) {
       // Unanchored search: a new match attempt starts at every position, in the same set.
       if (pos === 0 || !anchoredStart) count = this.addClosure(current, count, 0, input, pos);
       if (count === 0 && anchoredStart) return false;

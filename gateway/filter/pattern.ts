@@ -1,10 +1,11 @@
 // The `pattern` log filter: a case-insensitive search of the message with a RegExp-like syntax
 // that a hostile client cannot turn into a CPU bomb. Matching time is linear in the message
-// length whatever the pattern (no backtracking: see pattern-vm.ts).
+// length whatever the pattern (no backtracking: a lazily built DFA, pattern-dfa.ts, over a Pike
+// VM program, pattern-vm.ts).
 import { FoldedSearch } from './folded-search.ts';
+import { LazyDfa } from './pattern-dfa.ts';
 import { parsePattern, type PatternNode } from './pattern-parser.ts';
 import { compileProgram } from './pattern-program.ts';
-import { PikeVm } from './pattern-vm.ts';
 
 export { PatternSyntaxError } from './pattern-syntax-error.ts';
 
@@ -23,13 +24,13 @@ export function compilePattern(pattern: string): PatternMatcher {
     const search = new FoldedSearch(literal);
     return (message) => search.foundIn(message);
   }
-  const vm = new PikeVm(compileProgram(tree));
+  const dfa = new LazyDfa(compileProgram(tree));
   const required = requiredRun(tree);
-  if (required.length === 0) return (message) => vm.matches(message);
-  // Most messages lack the pattern's words ("denied.*Maya"): a linear scan rejects them for less
-  // than the VM's per-character cost.
+  if (required.length === 0) return (message) => dfa.matches(message);
+  // Most messages lack the pattern's words ("denied.*Maya"): a scan for a literal rejects them
+  // for less than the DFA's per-character cost.
   const prefilter = new FoldedSearch(required);
-  return (message) => prefilter.foundIn(message) && vm.matches(message);
+  return (message) => prefilter.foundIn(message) && dfa.matches(message);
 }
 
 /** The code units of a pattern that is only literal characters, else null. */

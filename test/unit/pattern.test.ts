@@ -1,8 +1,10 @@
 // The `pattern` filter: syntax, case folding identical to RegExp's /i, syntax errors with
-// positions, a seeded differential test against RegExp, and proof that hostile patterns cost
-// time linear in the message length.
+// positions, a seeded differential test against RegExp (of the whole matcher, the Pike VM, and
+// the lazy DFA with a cache small enough to flush and hand searches over to the VM), and proof
+// that hostile patterns cost work linear in the message length.
 import { describe, expect, it } from 'vitest';
 import { compilePattern, PatternSyntaxError } from '../../gateway/filter/pattern.ts';
+import { type DfaLimits, LazyDfa } from '../../gateway/filter/pattern-dfa.ts';
 import { parsePattern } from '../../gateway/filter/pattern-parser.ts';
 import { compileProgram, MAX_PROGRAM_SIZE } from '../../gateway/filter/pattern-program.ts';
 import { PikeVm } from '../../gateway/filter/pattern-vm.ts';
@@ -23,6 +25,14 @@ const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.flo
 function vmFor(pattern: string): { vm: PikeVm; size: number } {
   const program = compileProgram(parsePattern(pattern));
   return { vm: new PikeVm(program), size: program.op.length };
+}
+
+/** A cache of three states: flushed, or handed over to the VM, within a few short messages. */
+const TINY_CACHE: DfaLimits = { maxStates: 3, memoryBudget: 1 << 20 };
+
+function dfaFor(pattern: string, limits?: DfaLimits): { dfa: LazyDfa; size: number } {
+  const program = compileProgram(parsePattern(pattern));
+  return { dfa: new LazyDfa(program, limits), size: program.op.length };
 }
 
 describe('plain words', () => {
@@ -47,6 +57,16 @@ describe('plain words', () => {
     expect(compilePattern('abab')('ababab')).toBe(true);
     expect(compilePattern('abac')('ababac')).toBe(true);
     expect(compilePattern('abac')('abababab')).toBe(false);
+    expect(compilePattern('ab')('xAxaAaAaAaAAaaaaAaB')).toBe(true);
+    expect(compilePattern('ab')(`${'aA'.repeat(500)}x b`)).toBe(false);
+  });
+
+  it('start a match on every case variant of the first letter, three for σ', () => {
+    const matches = compilePattern('σοσ');
+    expect(matches('ΣΟΣ')).toBe(true);
+    expect(matches('ςος')).toBe(true);
+    expect(matches('x σΟς y')).toBe(true);
+    expect(matches('σο σ')).toBe(false);
   });
 
   it('an empty pattern matches every message', () => {
@@ -245,19 +265,34 @@ describe('differential test against RegExp with the i flag', () => {
     const disagreements: string[] = [];
     let compared = 0;
     let matched = 0;
+    let flushes = 0;
+    let handoffs = 0;
     for (let p = 0; p < 3000; p++) {
       const pattern = generatePattern(random, 3);
       const reference = new RegExp(pattern, 'i'); // the generator only writes valid patterns
-      const matches = compilePattern(pattern);
+      const engines: [string, (input: string) => boolean][] = [
+        ['matcher', compilePattern(pattern)],
+        ['VM', (input) => vm.matches(input)],
+        ['tiny-cache DFA', (input) => dfa.matches(input)],
+      ];
+      const { vm } = vmFor(pattern);
+      const { dfa } = dfaFor(pattern, TINY_CACHE);
       for (let i = 0; i < 30; i++) {
         const input = Array.from({ length: Math.floor(random() * 11) }, () => pick(random, INPUT_CHARS)).join('');
         const expected = reference.test(input);
-        if (matches(input) !== expected) disagreements.push(`/${pattern}/i on ${JSON.stringify(input)}: expected ${expected}`);
+        for (const [engine, matches] of engines) {
+          if (matches(input) !== expected) disagreements.push(`${engine}: /${pattern}/i on ${JSON.stringify(input)}: expected ${expected}`);
+        }
         compared++;
         if (expected) matched++;
       }
+      flushes += dfa.flushes;
+      handoffs += dfa.handoffs;
     }
     expect(disagreements.slice(0, 20)).toEqual([]);
+    // The tiny cache took both of its cache-full paths many times.
+    expect(flushes).toBeGreaterThan(200);
+    expect(handoffs).toBeGreaterThan(200);
     // The comparison only means something if both outcomes are common.
     expect(matched).toBeGreaterThan(compared * 0.2);
     expect(matched).toBeLessThan(compared * 0.8);
@@ -278,6 +313,23 @@ describe('hostile patterns', () => {
     ['(x+x+)+y', (n) => 'x'.repeat(n)],
     ['^(\\w+\\s?)+$', (n) => 'word '.repeat(n / 5) + '!'],
     ['(a?){30}a{30}$', (n) => 'a'.repeat(n) + '!'],
+    ['(.*a){20}', (n) => ('a'.repeat(19) + '\n').repeat(n / 20)],
+    ['(a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p)*z', (n) => 'abcdefghijklmnop'.repeat(n / 16)],
+    ['(\\w|[a-f]|[d-k]|[h-p]|[m-t]|[r-z]|\\d|\\s|.)*!', (n) => 'license denied '.repeat(n / 15)],
+  ];
+
+  /** Seeded messages whose every prefix is the shorter message: `n` characters from `alphabet`. */
+  const randomText = (alphabet: string) => (n: number) => {
+    const random = seededRandom(7);
+    return Array.from({ length: n }, () => pick(random, [...alphabet])).join('');
+  };
+
+  // Patterns whose DFA has far more states than the cache holds, on messages that visit them
+  // (`$`: unanchored at the end, the first one would match at the 13th character).
+  const blowUps: [string, (n: number) => string][] = [
+    ['(a|b)*a(a|b){12}$', (n) => randomText('ab')(n) + '!'],
+    ['[\\s\\S]*a[\\s\\S]{40}!', randomText('ab')],
+    ['(.*[a-m].{12}){20}!', randomText('abcdefghijklmnopqrstuvwxyz ')],
   ];
 
   it('finish on 100,000-character messages, with and without the literal prefilter', () => {
@@ -299,6 +351,40 @@ describe('hostile patterns', () => {
     expect(vm.steps).toBeLessThanOrEqual(2 * size * 20_002);
     expect(vm.steps / stepsFor10k).toBeGreaterThan(1.9);
     expect(vm.steps / stepsFor10k).toBeLessThan(2.1);
+  });
+
+  it.each(hostile)('%s costs one DFA transition per character once its states are built', (pattern, message) => {
+    const short = dfaFor(pattern).dfa;
+    expect(short.matches(message(10_000))).toBe(false);
+    const long = dfaFor(pattern).dfa;
+    expect(long.matches(message(20_000))).toBe(false);
+    // The states were all built within the first 10,000 characters; the next ones cost 1 each.
+    expect(long.steps - short.steps).toBeLessThanOrEqual(10_050);
+    expect(long.flushes + long.handoffs).toBe(0);
+  });
+
+  it.each(blowUps)('%s thrashes the DFA cache and still does work linear in the message', (pattern, message) => {
+    const run = (n: number) => {
+      const { dfa, size } = dfaFor(pattern);
+      expect(dfa.matches(message(n))).toBe(vmFor(pattern).vm.matches(message(n)));
+      // The DFA's characters and built states, then the VM's ≤ 2 visits per instruction and character.
+      expect(dfa.steps).toBeLessThanOrEqual(4 * size * (n + 1));
+      expect(dfa.flushes + dfa.handoffs).toBeGreaterThan(0);
+      return dfa.steps;
+    };
+    const ratio = run(40_000) / run(20_000);
+    expect(ratio).toBeGreaterThan(1.8);
+    expect(ratio).toBeLessThan(2.2);
+  });
+
+  it('a DFA with a tiny cache agrees with the VM on long messages, step budget included', () => {
+    for (const [pattern, message] of [...hostile, ...blowUps]) {
+      const input = message(5_000);
+      const { dfa, size } = dfaFor(pattern, TINY_CACHE);
+      const { vm } = vmFor(pattern);
+      expect(dfa.matches(input), pattern).toBe(vm.matches(input));
+      expect(dfa.steps, pattern).toBeLessThanOrEqual(4 * size * (input.length + 1));
+    }
   });
 
   it('a matcher reused across calls keeps giving the right answer', () => {
