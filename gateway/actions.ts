@@ -66,7 +66,7 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
       const since = action.data.since === undefined ? undefined : parseSinceOrFail(session, action.data.since, ctx);
       if (since === null || !applyFilter(session, action.data.filter ?? null, ctx)) return;
       if (since) void replay(session, since, ctx);
-      else session.sentExactly = undefined;
+      else session.stopExactTracking();
       return;
     }
     case 'filter': {

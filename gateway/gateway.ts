@@ -90,7 +90,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
         if (data.since !== undefined) startReplay(session, data.since, actions);
         else {
-          session.sentExactly = new Set();
+          session.startExactTracking();
           holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);
         }
       },

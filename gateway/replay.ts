@@ -2,7 +2,7 @@
 // no duplicate. While history is read, live frames for the connection are held; when the replay
 // is done they are merged by id (anything the replay already sent is skipped).
 import type { Bus } from '../shared/bus/index.ts';
-import { comparePositions, formatStreamId, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
+import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import { CloseCode, ErrorCode } from '../shared/protocol/index.ts';
 import { accepts, eventFields } from './event-fields.ts';
 import type { Session } from './session.ts';
@@ -25,13 +25,6 @@ export class Replay {
 
 let nextToken = 1;
 
-/** Was this id already sent on this session? */
-function alreadySent(session: Session, id: StreamId): boolean {
-  if (session.sentExactly) return session.sentExactly.has(formatStreamId(id));
-  const sent = session.sent.get(id.stream);
-  return sent !== undefined && sent.epoch === id.epoch && comparePositions(id, sent) <= 0;
-}
-
 /** Does the session's current endpoint and filter take this frame? */
 function wanted(session: Session, frame: string): boolean {
   try {
@@ -43,13 +36,13 @@ function wanted(session: Session, frame: string): boolean {
 }
 
 function sendOne(session: Session, frame: string, id: StreamId | undefined, batch: string[], newest: Map<string, StreamId>): void {
-  if (id && alreadySent(session, id)) return;
+  if (id && session.wasSent(id)) return;
   if (!wanted(session, frame)) return;
   batch.push(frame);
   if (id) {
     newest.set(id.stream, id);
     // Within a batch, later frames must not repeat earlier ones.
-    if (session.sentExactly) session.recordSent([id]);
+    if (session.tracking) session.recordSent([id]);
     else session.advanceSent(id);
   }
 }
@@ -141,7 +134,7 @@ export function endInitialHold(session: Session, hold: Replay | undefined = sess
 function release(session: Session, current: Replay): void {
   session.replay = undefined;
   // The first subscribe's replay is done: from now on the newest-sent marks decide.
-  if (!current.initial) session.sentExactly = undefined;
+  if (!current.initial) session.stopExactTracking();
   const batch: string[] = [];
   const newest = new Map<string, StreamId>();
   for (const { frame, id } of current.held) sendOne(session, frame, id, batch, newest);

@@ -1,7 +1,7 @@
 // One WebSocket connection's state. The socket is a small structural type (not uWS's class), so
 // the protocol logic can be unit-tested with plain objects.
 import { CloseCode, type ErrorCode } from '../shared/protocol/index.ts';
-import type { StreamId } from '../shared/bus/stream-id.ts';
+import { comparePositions, formatStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { CompiledFilter } from './filter/filter.ts';
 import type { Principal } from './auth/authenticator.ts';
@@ -42,15 +42,16 @@ export class Session {
   readonly openedAt = Date.now();
   lastActivityAt = this.openedAt;
   closed = false;
-  /** Newest id sent per stream: a replay never sends one of these (or older) again. */
-  readonly sent = new Map<string, StreamId>();
+  /** Newest id sent per stream (created on first use: most connections never replay). */
+  private sent: Map<string, StreamId> | undefined;
   /**
-   * Every id sent, exactly, from open until the first `subscribe` has been handled: frames sent
-   * before a first `subscribe {filter, since}` are not a contiguous run of the stream, so the
-   * replay skips exactly these rather than everything up to `sent`. Dropped after that (or when
-   * it grows past its bound), when `sent` alone decides.
+   * While true, every id sent is recorded exactly (in `sentExactly`, created on first use): from
+   * open until the first `subscribe` has been handled, frames sent before a first `subscribe
+   * {filter, since}` are not a contiguous run of the stream, so its replay skips exactly these
+   * rather than everything up to the newest. Ends after that, or past its bounds.
    */
-  sentExactly: Set<string> | undefined;
+  private tracksExactly = false;
+  private sentExactly: Set<string> | undefined;
   /** Set while history is being replayed to this session: live frames wait in it. */
   replay: Replay | undefined;
 
@@ -92,23 +93,43 @@ export class Session {
     this.counters.framesOut += frames.length;
     if (dropped) return this.dropSlow();
     if (newest) for (let i = 0; i < newest.length; i++) this.advanceSent(newest[i]!);
-    if (this.sentExactly && ids) this.recordSent(ids);
+    if (this.tracksExactly && ids) this.recordSent(ids);
   }
 
   /** Move the newest-sent mark of a stream forward (a replay may send older ids after newer ones). */
   advanceSent(id: StreamId): void {
-    const last = this.sent.get(id.stream);
-    if (!last || last.epoch !== id.epoch || last.ms < id.ms || (last.ms === id.ms && last.seq < id.seq)) this.sent.set(id.stream, id);
+    const last = this.sent?.get(id.stream);
+    if (!last || last.epoch !== id.epoch || last.ms < id.ms || (last.ms === id.ms && last.seq < id.seq)) (this.sent ??= new Map()).set(id.stream, id);
+  }
+
+  /** Was this id already sent on this session? (Exactly while tracking, else by the newest-sent marks.) */
+  wasSent(id: StreamId): boolean {
+    if (this.tracksExactly) return this.sentExactly?.has(formatStreamId(id)) ?? false;
+    const sent = this.sent?.get(id.stream);
+    return sent !== undefined && sent.epoch === id.epoch && comparePositions(id, sent) <= 0;
+  }
+
+  startExactTracking(): void {
+    this.tracksExactly = true;
+  }
+
+  stopExactTracking(): void {
+    this.tracksExactly = false;
+    this.sentExactly = undefined;
+  }
+
+  get tracking(): boolean {
+    return this.tracksExactly;
   }
 
   recordSent(ids: ReadonlyArray<StreamId | undefined>): void {
-    const exact = this.sentExactly;
-    if (!exact) return;
+    if (!this.tracksExactly) return;
+    const exact = (this.sentExactly ??= new Set());
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      if (id) exact.add(`${id.stream}:${id.epoch}:${id.ms}-${id.seq}`);
+      if (id) exact.add(formatStreamId(id));
     }
-    if (exact.size > MAX_EXACT_IDS || Date.now() - this.openedAt > EXACT_WINDOW_MS) this.sentExactly = undefined;
+    if (exact.size > MAX_EXACT_IDS || Date.now() - this.openedAt > EXACT_WINDOW_MS) this.stopExactTracking();
   }
 
   sendFrame(frame: string): void {

@@ -26,6 +26,14 @@ const asList = <T>(value: T | T[] | undefined): T[] | undefined => (value === un
  * Throws PatternSyntaxError for a pattern that does not compile.
  */
 export function compileFilter(filter: Filter | null, scope: ReadonlySet<string> | null = null): CompiledFilter {
+  // Most connections hold no filter and no scope: they share one compiled filter.
+  if (filter === null && scope === null) return (everything ??= build(null, null));
+  return build(filter, scope);
+}
+
+let everything: CompiledFilter | undefined;
+
+function build(filter: Filter | null, scope: ReadonlySet<string> | null): CompiledFilter {
   const levels = asList(filter?.level);
   const sources = asList(filter?.source);
   let sites: Set<string> | null = asList(filter?.site) ? new Set(asList(filter?.site)) : null;
