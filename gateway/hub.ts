@@ -1,7 +1,7 @@
 // The fan-out hub. A bus message is parsed once; the frame sent is the bus's own JSON text, so
 // nothing is serialized per connection. Connections with equal filters (and endpoint) share a
 // group, so a filter is evaluated once per message for all of them, and groups are indexed by
-// level so a message touches only candidate groups — never a scan of every connection.
+// level and source so a message touches only candidate groups — never a scan of every connection.
 // Messages that arrive in one I/O turn are flushed together: one corked write per connection.
 //
 // The hub also keeps the newest id it has delivered per stream, so a message that reaches it
@@ -11,7 +11,7 @@ import { comparePositions, leadingId, parseStreamId, type StreamId } from '../sh
 import type { Logger } from '../shared/logger.ts';
 import { LEVELS } from '../shared/protocol/index.ts';
 import { KIND_ALERT, KIND_LOG } from './endpoints.ts';
-import { accepts, eventFields } from './event-fields.ts';
+import { accepts, eventFields, type EventFields } from './event-fields.ts';
 import type { CompiledFilter } from './filter/filter.ts';
 import type { MetricsClock } from './metrics-clock.ts';
 import type { Session } from './session.ts';
@@ -29,6 +29,11 @@ export class FilterGroup {
   ) {}
 }
 
+interface LevelIndex {
+  readonly anySource: FilterGroup[];
+  readonly bySource: Map<string, FilterGroup[]>;
+}
+
 export interface HubCounters {
   busMessages: number;
   invalidBusMessages: number;
@@ -37,8 +42,11 @@ export interface HubCounters {
 
 export class Hub {
   private readonly groups = new Map<string, FilterGroup>();
-  /** Groups that take logs or alerts, per level: the candidates for a message of that level. */
-  private byLevel: FilterGroup[][] = LEVELS.map(() => []);
+  /**
+   * The candidate groups for a log or alert, per level: those whose filter names no source, and
+   * those that name the message's source. A message never touches a group that cannot take it.
+   */
+  private index: LevelIndex[] = LEVELS.map(() => ({ anySource: [], bySource: new Map() }));
   private readonly dirty: FilterGroup[] = [];
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
@@ -128,17 +136,23 @@ export class Hub {
     if (!fields) return this.reject(delivery, 'not a valid log or alert');
     const id = this.admitId(delivery);
     if (id === null) return;
-    const candidates = this.byLevel[fields.levelIndex]!;
+    const level = this.index[fields.levelIndex]!;
+    this.offer(level.anySource, fields, delivery.json, id);
+    const bySource = level.bySource.get(fields.source);
+    if (bySource) this.offer(bySource, fields, delivery.json, id);
+    if (this.dirty.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  private offer(candidates: readonly FilterGroup[], fields: EventFields, json: string, id: StreamId | undefined): void {
     for (let i = 0; i < candidates.length; i++) {
       const group = candidates[i]!;
       if (!accepts(group.kinds, group.filter, fields)) continue;
       if (group.pending.length === 0) this.dirty.push(group);
-      group.pending.push(delivery.json);
+      group.pending.push(json);
       group.pendingIds.push(id);
-    }
-    if (this.dirty.length > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushBound);
     }
   }
 
@@ -186,12 +200,17 @@ export class Hub {
   }
 
   private reindex(): void {
-    const byLevel: FilterGroup[][] = LEVELS.map(() => []);
+    const index: LevelIndex[] = LEVELS.map(() => ({ anySource: [], bySource: new Map() }));
     for (const group of this.groups.values()) {
       if ((group.kinds & (KIND_LOG | KIND_ALERT)) === 0) continue;
-      for (let l = 0; l < LEVELS.length; l++) if (group.filter.levelMask & (1 << l)) byLevel[l]!.push(group);
+      for (let l = 0; l < LEVELS.length; l++) {
+        if ((group.filter.levelMask & (1 << l)) === 0) continue;
+        const level = index[l]!;
+        if (group.filter.sources === null) level.anySource.push(group);
+        else for (const source of group.filter.sources) level.bySource.set(source, [...(level.bySource.get(source) ?? []), group]);
+      }
     }
-    this.byLevel = byLevel;
+    this.index = index;
   }
 
   private rejectedLogged = 0;

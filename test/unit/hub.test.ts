@@ -63,6 +63,22 @@ describe('Hub', () => {
     expect(debugOnly.socket.sent).toHaveLength(0);
   });
 
+  it('indexes groups by source: a message reaches groups naming its source and groups naming none', () => {
+    const { hub, connect } = setup();
+    const a = connect('logs', { source: 'a' });
+    const ab = connect('logs', { source: ['a', 'b'], level: 'error' });
+    const any = connect('logs');
+    const send = (source: string, level: string) =>
+      hub.deliver({ kind: 'events', stream: '_', json: JSON.stringify({ type: 'log', timestamp: new Date().toISOString(), level, message: `${source}/${level}`, source }) });
+    send('a', 'info');
+    send('b', 'error');
+    send('c', 'error');
+    hub.flush();
+    expect(a.socket.json().map((m) => m.message)).toEqual(['a/info']);
+    expect(ab.socket.json().map((m) => m.message)).toEqual(['b/error']);
+    expect(any.socket.json().map((m) => m.message)).toEqual(['a/info', 'b/error', 'c/error']);
+  });
+
   it('keeps alerts and metrics off /ws/logs and alerts on /ws/combined', () => {
     const { hub, connect, event } = setup();
     const logs = connect('logs');
