@@ -14,8 +14,8 @@ export interface OpenCommand {
   readonly groups: readonly GroupSpec[];
   /** Source addresses (127.0.0.x) to spread the connections over. */
   readonly localAddresses: readonly string[];
-  /** One connection in this many samples latency. */
-  readonly probeEvery: number;
+  /** These connections sample latency (they are opened in a worker of their own). */
+  readonly probe: boolean;
   /** Record first/last arrival per connection (metrics interval checks). */
   readonly timeArrivals: boolean;
   /** Handshakes in flight at once. */

@@ -65,12 +65,20 @@ function sourceAddresses(count: number): string[] {
   return addresses;
 }
 
+/**
+ * Bulk workers hold most connections; latency probes live in a worker of their own. A worker
+ * sweeping thousands of sockets takes milliseconds per sweep, which a probe among them would
+ * count as latency; a lightly loaded probe worker, like a real client, reads as soon as data
+ * arrives (the scheduler favours it: it mostly sleeps).
+ */
 export class LoadGenerator {
-  private constructor(private readonly workers: WorkerHandle[]) {}
+  private constructor(
+    private readonly bulk: WorkerHandle[],
+    private readonly prober: WorkerHandle,
+  ) {}
 
   static async start(count: number, cleanup: Cleanup): Promise<LoadGenerator> {
-    const workers: WorkerHandle[] = [];
-    for (let i = 0; i < count; i++) {
+    const spawnWorker = () => {
       const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const handle = new WorkerHandle(child);
       const done = cleanup.add(`load worker ${child.pid}`, async () => {
@@ -78,39 +86,49 @@ export class LoadGenerator {
         await handle.exited;
       });
       void handle.exited.then(done);
-      workers.push(handle);
-    }
-    const generator = new LoadGenerator(workers);
+      return handle;
+    };
+    const generator = new LoadGenerator(Array.from({ length: count }, spawnWorker), spawnWorker());
     await generator.reset(); // every worker is up and answering
     return generator;
+  }
+
+  private get workers(): WorkerHandle[] {
+    return [...this.bulk, this.prober];
   }
 
   get pids(): number[] {
     return this.workers.map((w) => w.child.pid!);
   }
 
-  /** Open connections in groups, spread over the least-loaded workers; resolves when all are ready or failed. */
+  /**
+   * Open connections in groups, spread over the least-loaded bulk workers; with `probeEvery`, one
+   * connection in that many of each group is a latency probe. Resolves when all are ready or failed.
+   */
   async open(target: ConnectionTarget, groups: readonly GroupSpec[], options: OpenOptions = {}): Promise<OpenResult> {
     const total = groups.reduce((sum, g) => sum + g.count, 0);
-    const used = [...this.workers].sort((a, b) => a.conns - b.conns).slice(0, Math.max(1, Math.ceil(total / MAX_CONNS_PER_WORKER)));
+    const probes = groups.map((g) => ({ ...g, count: options.probeEvery ? Math.floor(g.count / options.probeEvery) : 0 }));
+    const rest = groups.map((g, i) => ({ ...g, count: g.count - probes[i]!.count }));
+    const used = [...this.bulk].sort((a, b) => a.conns - b.conns).slice(0, Math.max(1, Math.ceil(total / MAX_CONNS_PER_WORKER)));
     const localAddresses = sourceAddresses(Math.max(1, Math.ceil(total / CONNS_PER_ADDRESS)));
-    const results = await Promise.all(
-      used.map((worker, w) => {
-        const share = (n: number) => Math.floor((n * (w + 1)) / used.length) - Math.floor((n * w) / used.length);
-        const mine = groups.map((g) => ({ ...g, count: share(g.count) }));
-        worker.conns += mine.reduce((sum, g) => sum + g.count, 0);
-        return worker.request<OpenResult>({
-          cmd: 'open',
-          target,
-          groups: mine,
-          localAddresses,
-          probeEvery: options.probeEvery ?? 20,
-          timeArrivals: options.timeArrivals ?? false,
-          concurrency: options.concurrency ?? 256,
-          timeoutMs: options.timeoutMs ?? 30_000,
-        });
-      }),
-    );
+    const request = (worker: WorkerHandle, mine: GroupSpec[], probe: boolean) => {
+      worker.conns += mine.reduce((sum, g) => sum + g.count, 0);
+      return worker.request<OpenResult>({
+        cmd: 'open',
+        target,
+        groups: mine,
+        localAddresses,
+        probe,
+        timeArrivals: options.timeArrivals ?? false,
+        concurrency: options.concurrency ?? 256,
+        timeoutMs: options.timeoutMs ?? 30_000,
+      });
+    };
+    const share = (n: number, w: number) => Math.floor((n * (w + 1)) / used.length) - Math.floor((n * w) / used.length);
+    const results = await Promise.all([
+      ...used.map((worker, w) => request(worker, rest.map((g) => ({ ...g, count: share(g.count, w) })), false)),
+      ...(probes.some((g) => g.count > 0) ? [request(this.prober, probes, true)] : []),
+    ]);
     return {
       opened: sum(results.map((r) => r.opened)),
       failed: sum(results.map((r) => r.failed)),

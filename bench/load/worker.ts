@@ -63,7 +63,7 @@ async function open(command: OpenCommand): Promise<OpenResult> {
       const index = conns.length;
       const spec = specs[next++]!;
       const localAddress = command.localAddresses[index % command.localAddresses.length];
-      const conn = new WsConnection(command.target, spec.setup, spec.group, index % command.probeEvery === 0, command.timeArrivals, events, localAddress);
+      const conn = new WsConnection(command.target, spec.setup, spec.group, command.probe, command.timeArrivals, events, localAddress);
       conns.push(conn);
       pendingState.set(conn, setTimeout(() => settle(conn, false, `not ready within ${command.timeoutMs} ms`), command.timeoutMs));
     };

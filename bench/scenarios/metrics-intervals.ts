@@ -34,7 +34,7 @@ export async function runMetricsIntervals(ctx: ScenarioContext, p: MetricsProfil
   await system.source.setMetricsRate(p.publishRate);
   const perGroup = Math.floor(p.conns / p.intervals.length);
   const groups = p.intervals.map((interval) => ({ name: String(interval), count: perGroup, setup: system.setupFrames({ interval }) }));
-  const opening = await generator.open(system.target('metrics'), groups, { probeEvery: Number.MAX_SAFE_INTEGER, timeArrivals: true });
+  const opening = await generator.open(system.target('metrics'), groups, { timeArrivals: true });
   if (opening.opened === 0) throw new Error(`no connection opened: ${opening.errors.join('; ')}`);
   // Let every connection settle into its interval (the first snapshot may come at configure time).
   await sleep(Math.max(...p.intervals) + 300);

@@ -34,7 +34,7 @@ export async function runSlowConsumers(ctx: ScenarioContext, p: SlowProfile, pub
   const perGroup = Math.floor((p.conns - slow) / FILTER_GROUPS.length);
   const readers = FILTER_GROUPS.map((g) => ({ name: g.name, count: perGroup, setup: system.setupFrames({ filter: g.filter }), share: system.filters ? matchShare(g.filter) : 1 }));
   const groups = [...readers, { name: SLOW, count: slow, setup: system.setupFrames({ filter: null }) }];
-  const opening = await generator.open(system.target('logs'), groups, { probeEvery: Number.MAX_SAFE_INTEGER });
+  const opening = await generator.open(system.target('logs'), groups);
   if (opening.opened === 0) throw new Error(`no connection opened: ${opening.errors.join('; ')}`);
   await generator.reading(SLOW, false);
   const readerNames = readers.map((r) => r.name);
