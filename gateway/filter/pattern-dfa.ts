@@ -15,14 +15,12 @@
 //   costs at most ~2P/MIN_CHARS_PER_STATE visits per character on average.
 // Either way a call is linear in the message length, and no worse than the VM alone.
 import { CharClasses } from './pattern-classes.ts';
-import { inRanges, isLineTerminator } from './pattern-charset.ts';
 import {
   ASSERT_END,
   ASSERT_START,
   ASSERT_WORD_BOUNDARY,
-  OP_ANY,
+  advancesOn,
   OP_ASSERT,
-  OP_CHAR,
   OP_JUMP,
   OP_MATCH,
   OP_SPLIT,
@@ -238,25 +236,14 @@ export class LazyDfa {
     this.newGeneration();
     let count = 0;
     for (let i = 1; i < key.length; i++) count = this.closure(key.charCodeAt(i), this.closed, count, context);
+    // Canonical, as advancesOn wants: classes are computed on canonical code units.
     const code = representative[cls]!;
     this.newGeneration();
     let nextCount = 0;
     for (let i = 0; i < count; i++) {
       const pc = this.closed[i]!;
-      let advances: boolean;
-      switch (op[pc]) {
-        case OP_MATCH:
-          return MATCH;
-        case OP_CHAR:
-          advances = arg[pc] === code;
-          break;
-        case OP_ANY:
-          advances = !isLineTerminator(code);
-          break;
-        default: // OP_SET
-          advances = inRanges(sets[arg[pc]!]!, code) !== (alt[pc] === 1);
-      }
-      if (advances) nextCount = this.closure(pc + 1, this.pending, nextCount, PENDING);
+      if (op[pc] === OP_MATCH) return MATCH;
+      if (advancesOn(op, arg, alt, sets, pc, code)) nextCount = this.closure(pc + 1, this.pending, nextCount, PENDING);
     }
     // Unanchored search: the `.*?` prefix, a new match attempt from the next position.
     if (!anchoredStart) nextCount = this.closure(0, this.pending, nextCount, PENDING);

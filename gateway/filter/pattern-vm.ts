@@ -92,27 +92,14 @@ export class PikeVm {
       if (pos === 0 || !anchoredStart) count = this.addClosure(current, count, 0, input, pos);
       if (count === 0 && anchoredStart) return false;
       if (pos === length) return this.holdsMatch(current, count);
-      const code = input.charCodeAt(pos);
-      const folded = canonicalize(code);
+      const folded = canonicalize(input.charCodeAt(pos));
       this.newGeneration();
       let nextCount = 0;
       for (let i = 0; i < count; i++) {
         const pc = current[i]!;
         this.steps++;
-        let advances: boolean;
-        switch (op[pc]) {
-          case OP_MATCH:
-            return true;
-          case OP_CHAR:
-            advances = arg[pc] === folded;
-            break;
-          case OP_ANY:
-            advances = !isLineTerminator(code);
-            break;
-          default: // OP_SET
-            advances = inRanges(sets[arg[pc]!]!, folded) !== (alt[pc] === 1);
-        }
-        if (advances) nextCount = this.addClosure(next, nextCount, pc + 1, input, pos + 1);
+        if (op[pc] === OP_MATCH) return true;
+        if (advancesOn(op, arg, alt, sets, pc, folded)) nextCount = this.addClosure(next, nextCount, pc + 1, input, pos + 1);
       }
       const done = current;
       current = next;
@@ -168,6 +155,32 @@ export class PikeVm {
       this.generation = 0;
     }
     this.generation++;
+  }
+}
+
+/**
+ * Whether the consuming instruction at `pc` (CHAR, ANY or SET, not MATCH) takes a character whose
+ * canonical (case-folded) form is `canonical`: the one definition of what they consume, for the
+ * VM and the lazy DFA alike. `.` may look at the canonical form because line terminators fold to
+ * themselves and nothing else folds onto them. Small, so V8 inlines it into both loops; it takes
+ * the program's arrays rather than the Program so that the loops pass the locals they already hold
+ * (reading them through the object at every step made the VM measurably slower).
+ */
+export function advancesOn(
+  op: Uint8Array,
+  arg: Int32Array,
+  alt: Int32Array,
+  sets: readonly Uint16Array[],
+  pc: number,
+  canonical: number,
+): boolean {
+  switch (op[pc]) {
+    case OP_CHAR:
+      return arg[pc] === canonical;
+    case OP_ANY:
+      return !isLineTerminator(canonical);
+    default: // OP_SET
+      return inRanges(sets[arg[pc]!]!, canonical) !== (alt[pc] === 1);
   }
 }
 
