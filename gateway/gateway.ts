@@ -80,7 +80,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
       open: (ws) => {
         const data = ws.getUserData();
         const defaultInterval = endpoint.kinds & KIND_METRICS ? config.METRICS_DEFAULT_INTERVAL_MS : 0;
-        const session = new Session(nextSessionId++, ws, endpoint, data.principal, compileFilter(null, data.principal.sites), defaultInterval, stats, config.MAX_BACKPRESSURE_BYTES);
+        const session = new Session(nextSessionId++, ws, endpoint, data.principal, compileFilter(null, data.principal.sites), defaultInterval, stats);
         data.session = session;
         sessions.add(session);
         security.opened(session, data.address);

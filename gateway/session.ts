@@ -16,6 +16,24 @@ export interface SocketLike {
   getBufferedAmount(): number;
 }
 
+// The cork callback's arguments live here rather than in a closure per call: the fan-out runs it
+// once per connection per flush, and uWS calls it synchronously, so nothing can interleave.
+let corkSocket: SocketLike;
+let corkFrames: readonly string[] = [];
+let corkDropped = false;
+
+function writeCorked(): void {
+  corkDropped = false;
+  const socket = corkSocket;
+  const frames = corkFrames;
+  for (let i = 0; i < frames.length; i++) {
+    if (socket.send(frames[i]!, false, false) === 2) {
+      corkDropped = true;
+      return;
+    }
+  }
+}
+
 /**
  * Bounds of Session.sentExactly: past either, `sent` alone decides what a replay skips. A first
  * subscribe comes within moments of open; a connection that never sends one must not keep ids.
@@ -63,7 +81,6 @@ export class Session {
     filter: CompiledFilter,
     interval: number,
     private readonly counters: SessionCounters,
-    private readonly maxBackpressure: number,
   ) {
     this.filter = filter;
     this.interval = interval;
@@ -76,25 +93,16 @@ export class Session {
    */
   sendFrames(frames: readonly string[], newest?: readonly StreamId[], ids?: ReadonlyArray<StreamId | undefined>): void {
     if (this.closed) return;
-    const socket = this.socket;
-    if (socket.getBufferedAmount() > this.maxBackpressure) {
-      this.dropSlow();
-      return;
-    }
-    let dropped = false;
-    socket.cork(() => {
-      for (let i = 0; i < frames.length; i++) {
-        if (socket.send(frames[i]!, false, false) === 2) {
-          dropped = true;
-          break;
-        }
-      }
-    });
+    corkSocket = this.socket;
+    corkFrames = frames;
+    this.socket.cork(writeCorked);
     this.counters.framesOut += frames.length;
-    if (dropped) return this.dropSlow();
+    // uWS drops a frame (send answers 2) once MAX_BACKPRESSURE_BYTES are queued for this client.
+    if (corkDropped) return this.dropSlow();
     if (newest) for (let i = 0; i < newest.length; i++) this.advanceSent(newest[i]!);
     if (this.tracksExactly && ids) this.recordSent(ids);
   }
+
 
   /** Move the newest-sent mark of a stream forward (a replay may send older ids after newer ones). */
   advanceSent(id: StreamId): void {
