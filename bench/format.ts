@@ -21,5 +21,5 @@ export function percent(ratio: number): string {
 }
 
 export function times(ratio: number): string {
-  return Number.isFinite(ratio) ? `${ratio.toFixed(ratio < 10 ? 1 : 0)}×` : '—';
+  return Number.isFinite(ratio) ? `${ratio.toFixed(ratio < 2 ? 2 : ratio < 10 ? 1 : 0)}×` : '—';
 }

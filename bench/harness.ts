@@ -10,10 +10,10 @@ import type { Cleanup } from './cleanup.ts';
 import { LoadGenerator } from './load/generator.ts';
 import type { Profile } from './profiles.ts';
 import { pinToCore } from './proc-stats.ts';
-import { QuietWaiter } from './quiet.ts';
+import { NOISY_CPU, QuietWaiter } from './quiet.ts';
 import { machineInfo, type MachineInfo } from './report/machine.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
-import { runFanOut, type FanOutResult } from './scenarios/fan-out.ts';
+import { disturbance, runFanOut, type FanOutResult } from './scenarios/fan-out.ts';
 import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-intervals.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
@@ -98,7 +98,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   /** Launch `id` afresh, run one scenario on it, stop it; a failure becomes the outcome. */
   async function attempt<T>(id: SystemId, what: string, run: (ctx: ScenarioContext) => Promise<T>, processes = 1): Promise<Outcome<T>> {
     log(`${what} · ${SYSTEM_LABELS[id]}`);
-    const cpuProfileDir = id === 'gateway' && what === 'fan-out' ? options.cpuProfileDir : undefined;
+    const cpuProfileDir = id === 'gateway' && what.startsWith('fan-out') ? options.cpuProfileDir : undefined;
     let system;
     try {
       system = await launchSystem(id, { redis, cleanup, pin: options.pin, processes, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
@@ -120,7 +120,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
 
   try {
     const want = (s: ScenarioId) => options.scenarios.includes(s);
-    if (want('fan-out')) for (const id of options.systems) results.fanOut[id] = await attempt(id, 'fan-out', (ctx) => runFanOut(ctx, profile.fanOut));
+    if (want('fan-out')) {
+      for (const id of options.systems) results.fanOut[id] = await attempt(id, 'fan-out', (ctx) => runFanOut(ctx, profile.fanOut));
+      // Other people's work on the machine can take a system's core mid-run: such a system is
+      // measured once more at the end, and the less disturbed of its two results is kept.
+      for (const id of options.systems) {
+        const first = succeeded(results.fanOut[id]);
+        if (!first || disturbance(first) <= NOISY_CPU || profile.quietBudgetMs === 0) continue;
+        const again = succeeded(await attempt(id, `fan-out again (other work took ${disturbance(first).toFixed(2)} cores)`, (ctx) => runFanOut(ctx, profile.fanOut)));
+        if (again && disturbance(again) < disturbance(first)) results.fanOut[id] = again;
+      }
+    }
     if (want('scale')) {
       for (const id of options.systems) results.scale[id] = await attempt(id, 'scale', (ctx) => runScale(ctx, profile.scale.conns, profile.scale.settleMs));
       if (options.systems.includes('gateway')) {

@@ -6,6 +6,8 @@ import { sleep } from './stats.ts';
 
 /** Cores busy (summed) below which the machine counts as quiet. */
 const QUIET_BELOW = 0.3;
+/** Cores other processes may take during a measurement before it counts as disturbed. */
+export const NOISY_CPU = 0.25;
 const SAMPLE_MS = 250;
 
 export class QuietWaiter {

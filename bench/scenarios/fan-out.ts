@@ -7,24 +7,29 @@ import type { FanOutProfile } from '../profiles.ts';
 import { CoreMeter, CpuMeter } from '../proc-stats.ts';
 import { percentile, sleep, waitUntilStable } from '../stats.ts';
 import { FILTER_GROUPS, matchShare } from '../workload/log-mix.ts';
+import { NOISY_CPU } from '../quiet.ts';
 import type { ScenarioContext } from './context.ts';
 
-export interface FanOutStep {
+/** Cores kept busy over a measurement window. */
+export interface CpuUse {
+  /** The server process(es), the load generator, the system's Redis. */
+  readonly serverCpu: number;
+  readonly generatorCpu: number;
+  readonly redisCpu: number;
+  /** Work outside the bench (other processes on this machine): noise in the figures. */
+  readonly otherCpu: number;
+}
+
+export interface FanOutStep extends CpuUse {
   readonly publishRate: number;
   /** Deliveries/s the publish rate asks for (publish rate × matching connections). */
   readonly asked: number;
   /** Deliveries/s of the messages actually published (the ceiling app falls behind at its limit). */
   readonly offered: number;
   readonly delivered: number;
-  /** Cores busy: the server process(es), the load generator, the system's Redis. */
-  readonly serverCpu: number;
-  readonly generatorCpu: number;
-  readonly redisCpu: number;
-  /** Cores busy with work outside the bench (other processes on this machine): noise in the figures. */
-  readonly otherCpu: number;
 }
 
-export interface LatencyResult {
+export interface LatencyResult extends CpuUse {
   readonly publishRate: number;
   readonly delivered: number;
   readonly samples: number;
@@ -48,8 +53,7 @@ export interface FanOutResult {
   readonly closed: number;
 }
 
-/** Cores used by processes outside the bench above which a saturated step is measured again. */
-const NOISY_CPU = 0.25;
+/** A saturated step disturbed by other work (NOISY_CPU) is measured again, this many times at most. */
 const NOISY_RETRIES = 2;
 /** Between steps, below saturation: a short pause without frames is enough. */
 const STEP_QUIET_MS = 300;
@@ -61,6 +65,17 @@ const EXACT_DELIVERIES_PER_SECOND = 100_000;
 export async function deliveriesPer(ctx: ScenarioContext, groups: ReadonlyArray<{ name: string; share: number }>): Promise<number> {
   const stats = await ctx.generator.stats();
   return groups.reduce((sum, g) => sum + (stats.groups[g.name]?.open ?? 0) * g.share, 0);
+}
+
+/** Start measuring CPU use; the returned function reads it (since the start). */
+function cpuMeters(ctx: ScenarioContext): () => CpuUse {
+  const [server, generator, redis, runner] = [ctx.system.serverPids, ctx.generator.pids, ctx.system.helperPids, [process.pid]].map((pids) => new CpuMeter(pids)) as [CpuMeter, CpuMeter, CpuMeter, CpuMeter];
+  const cores = new CoreMeter();
+  return () => {
+    const [serverCpu, generatorCpu, redisCpu, runnerCpu] = [server.read(), generator.read(), redis.read(), runner.read()];
+    const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runnerCpu);
+    return { serverCpu, generatorCpu, redisCpu, otherCpu };
+  };
 }
 
 /** Frames received so far, across every connection. */
@@ -89,16 +104,13 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
   const measure = async (publishRate: number): Promise<FanOutStep> => {
     await system.source.setRate(publishRate);
     await sleep(p.warmupMs);
-    const meters = [new CpuMeter(system.serverPids), new CpuMeter(generator.pids), new CpuMeter(system.helperPids), new CpuMeter([process.pid])];
-    const cores = new CoreMeter();
+    const cpu = cpuMeters(ctx);
     const [f0, m0, t0] = [await frames(ctx), await system.source.published(), performance.now()];
     await sleep(p.windowMs);
     const [f1, m1, t1] = [await frames(ctx), await system.source.published(), performance.now()];
     const seconds = (t1 - t0) / 1000;
-    const [serverCpu, generatorCpu, redisCpu, runnerCpu] = meters.map((m) => m.read()) as [number, number, number, number];
-    const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runnerCpu);
     const [asked, offered] = [publishRate * deliveriesPerMessage, ((m1 - m0) / seconds) * deliveriesPerMessage];
-    return { publishRate, asked, offered, delivered: (f1 - f0) / seconds, serverCpu, generatorCpu, redisCpu, otherCpu };
+    return { publishRate, asked, offered, delivered: (f1 - f0) / seconds, ...cpu() };
   };
   /** Stop publishing, wait until nothing more arrives (an overloaded system may have a backlog), then for a quiet machine. */
   const idle = async (quietMs: number) => {
@@ -132,9 +144,11 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
   await sleep(p.warmupMs);
   const f0 = (await generator.stats()).groups; // also discards the samples of the warm-up
   const t0 = performance.now();
+  const cpu = cpuMeters(ctx);
   await sleep(p.latencyMs);
   const sampled = await generator.stats();
   const seconds = (performance.now() - t0) / 1000;
+  const cpuUse = cpu();
   await system.source.setRate(0);
   const ms = sampled.samples.map((us) => us / 1000);
   const latency: LatencyResult = {
@@ -145,8 +159,9 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
     p99Ms: percentile(ms, 99),
     p999Ms: percentile(ms, 99.9),
     maxMs: percentile(ms, 100),
+    ...cpuUse,
   };
-  log(`  latency at ${count(halfRate)} msgs/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, p999 ${latency.p999Ms.toFixed(2)} ms (${ms.length} samples)`);
+  log(`  latency at ${count(halfRate)} msgs/s: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms, p999 ${latency.p999Ms.toFixed(2)} ms (${ms.length} samples; others ${cpuUse.otherCpu.toFixed(2)} cores)`);
   const all = totals(sampled);
   await generator.closeAll();
   return {
@@ -159,4 +174,10 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
     latency,
     closed: all.conns - all.open,
   };
+}
+
+/** Cores other processes took on average while this result was measured. */
+export function disturbance(r: FanOutResult): number {
+  const all = [...r.steps, r.latency];
+  return all.reduce((sum, m) => sum + m.otherCpu, 0) / all.length;
 }
