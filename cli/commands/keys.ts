@@ -4,10 +4,10 @@
 import { parseArgs } from 'node:util';
 import { API_KEY_ENDPOINTS, isExpired, KeyNameSchema, type ApiKeyEndpoint, type ApiKeyRecord } from '../../shared/auth/api-key.ts';
 import { KeyNameTakenError, KeyStore } from '../../shared/auth/key-store.ts';
-import { describeTarget, redisTarget } from '../../shared/bus/redis-connection.ts';
+import { redisTarget } from '../../shared/bus/redis-connection.ts';
 import { GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
 import { SITE_NAME_RE } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, UsageError, withRedis, type Command } from '../command.ts';
 import { parseDuration } from '../duration.ts';
 
 const USAGE = `Usage: licmon keys <create|list|revoke> [options]
@@ -162,17 +162,5 @@ function table(records: ApiKeyRecord[]): string {
 async function withStore(work: (store: KeyStore) => Promise<number>): Promise<number> {
   const config = loadConfig(GatewayConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true }));
   const target = redisTarget(config);
-  const store = new KeyStore({ ...target, prefix: config.REDIS_KEY_PREFIX });
-  try {
-    await store.connect();
-  } catch (err) {
-    await store.close();
-    process.stderr.write(`licmon keys: cannot reach Redis at ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return ExitCode.PARTIAL_FAILURE;
-  }
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
+  return withRedis('keys', target, new KeyStore({ ...target, prefix: config.REDIS_KEY_PREFIX }), work);
 }

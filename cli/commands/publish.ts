@@ -3,10 +3,10 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { validateStreamMessage } from '../../collector/validate-message.ts';
-import { describeTarget, RedisBus, redisTarget, type PublishResult } from '../../shared/bus/index.ts';
+import { RedisBus, redisTarget, type PublishResult } from '../../shared/bus/index.ts';
 import { CollectorConfigSchema, loadConfig } from '../../shared/config.ts';
 import { STREAM_KINDS, type StreamKind, type StreamMessage } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, UsageError, withRedis, type Command } from '../command.ts';
 
 /** Publishes awaiting Redis before reading more input: keeps memory flat on a fast pipe. */
 const MAX_IN_FLIGHT = 1000;
@@ -134,18 +134,7 @@ async function withBus(work: (bus: RedisBus) => Promise<number>): Promise<number
   const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true, HISTORY_LENGTH: true, HISTORY_MAX_AGE_MS: true }));
   const target = redisTarget(config);
   const bus = new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, historyLength: config.HISTORY_LENGTH, historyMaxAgeMs: config.HISTORY_MAX_AGE_MS });
-  try {
-    await bus.connect();
-  } catch (err) {
-    await bus.close();
-    process.stderr.write(`licmon publish: cannot reach Redis at ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return ExitCode.PARTIAL_FAILURE;
-  }
-  try {
-    return await work(bus);
-  } finally {
-    await bus.close();
-  }
+  return withRedis('publish', target, bus, work);
 }
 
 function shownId(result: PublishResult): string {
