@@ -3,7 +3,7 @@
 // followed by `, start Day M/D H:MM[, N licenses][  (linger: R / T)]` for a checkout or by
 // ` queued for N license(s)` for a queued request; the version is left out when it is 0.0 and
 // the server part when the handle is 0. Reservations have a line of their own.
-import type { Checkout, Linger, QueuedRequest, Reservation } from './types.ts';
+import type { Checkout, LicenseHolder, Linger, QueuedRequest, Reservation } from './types.ts';
 import { resolveYearless } from './zoned-time.ts';
 
 export type UserLine =
@@ -18,18 +18,8 @@ const START_RE =
 const SERVER_TAIL_RE = /\s*\(([^()\s/]+)\/(\d+)(?: (\d+))?\)$/;
 const VERSION_TAIL_RE = /\s*\(v([^()\s]*)\)$/;
 
-interface Holder {
-  user: string;
-  host: string;
-  display: string;
-  version: string | null;
-  server: string | null;
-  port: number | null;
-  handle: string | null;
-}
-
 /** `user host display... (vX) (server/port handle)` → its fields; `undefined` without a host. */
-function parseHolder(text: string): Holder | undefined {
+function parseHolder(text: string): LicenseHolder | undefined {
   let rest = text.trim();
   let server: string | null = null;
   let port: number | null = null;

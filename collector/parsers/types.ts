@@ -51,17 +51,21 @@ export interface Linger {
   remaining: number | null;
 }
 
-/** One license held by a user. */
-export interface Checkout {
+/** Who holds, or waits for, a license and through which server: what a checkout and a queued request share. */
+export interface LicenseHolder {
   user: string;
   host: string;
   /** X display, tty or console name; may contain spaces; empty when the tool shows none. */
   display: string;
   version: string | null;
-  /** License server host and port that granted it (FlexLM `(server/port handle)`). */
+  /** License server host and port that granted (or queued) it (FlexLM `(server/port handle)`). */
   server: string | null;
   port: number | null;
   handle: string | null;
+}
+
+/** One license held by a user. */
+export interface Checkout extends LicenseHolder {
   /** When the checkout started (the tools print no year: resolved against the reference time). */
   start: string | null;
   count: number;
@@ -69,14 +73,7 @@ export interface Checkout {
 }
 
 /** A user waiting in a FlexLM queue (`queued for N licenses`). */
-export interface QueuedRequest {
-  user: string;
-  host: string;
-  display: string;
-  version: string | null;
-  server: string | null;
-  port: number | null;
-  handle: string | null;
+export interface QueuedRequest extends LicenseHolder {
   count: number;
 }
 
