@@ -3,7 +3,15 @@
 import { parseExpiry, soonestExpiry } from './expiry.ts';
 import { parseUserLine } from './lmstat-users.ts';
 import { parsePortAtHost, splitLines, toCount } from './text.ts';
-import type { FeatureUsage, LicenseServerStatus, ServerState, StatusParseOptions, UnparsedLine, VendorState } from './types.ts';
+import {
+  emptyFeatureUsage,
+  type FeatureUsage,
+  type LicenseServerStatus,
+  type ServerState,
+  type StatusParseOptions,
+  type UnparsedLine,
+  type VendorState,
+} from './types.ts';
 import { defaultTimeZone } from './zoned-time.ts';
 
 /** Lines lmutil prints that carry nothing a collector needs. */
@@ -41,23 +49,6 @@ const CANNOT_GET_RE = /^(Cannot get users of .+)$/;
 const DETAIL_RE = /^\s*"([^"]+)" v(\S+?), vendor: ([^,\s]+)(?:, expiry: (.+?))?\s*$/;
 
 type Section = 'preamble' | 'servers' | 'vendors' | 'features';
-
-function newFeature(name: string): FeatureUsage {
-  return {
-    name,
-    vendor: null,
-    version: null,
-    issued: 0,
-    used: 0,
-    queued: 0,
-    reserved: 0,
-    uncounted: false,
-    error: null,
-    checkouts: [],
-    queue: [],
-    reservations: [],
-  };
-}
 
 /** Reads the `(Total of ...)` part of a `Users of F:` line into the feature; false if unknown. */
 function readTotals(feature: FeatureUsage, totals: string): boolean {
@@ -138,7 +129,7 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
     match = USERS_OF_RE.exec(line);
     if (match) {
       section = 'features';
-      feature = newFeature(match[1] ?? '');
+      feature = emptyFeatureUsage(match[1] ?? '', null, null);
       features.push(feature);
       if (!readTotals(feature, match[2] ?? '')) report();
       return;

@@ -3,7 +3,16 @@
 // Never throws: lines it does not know are returned in `unparsed`.
 import { parseExpiry } from './expiry.ts';
 import { splitLines, toCount } from './text.ts';
-import type { FeatureUsage, LicenseServerStatus, RlmCounter, ServerState, StatusParseOptions, UnparsedLine, VendorState } from './types.ts';
+import {
+  emptyFeatureUsage,
+  type FeatureUsage,
+  type LicenseServerStatus,
+  type RlmCounter,
+  type ServerState,
+  type StatusParseOptions,
+  type UnparsedLine,
+  type VendorState,
+} from './types.ts';
 import { defaultTimeZone, resolveYearless } from './zoned-time.ts';
 
 const NOISE = [
@@ -57,23 +66,6 @@ function readPoolFields(feature: FeatureUsage, line: string): boolean {
     }
   }
   return true;
-}
-
-function newPool(name: string, version: string, vendor: string | null): FeatureUsage {
-  return {
-    name,
-    vendor,
-    version,
-    issued: 0,
-    used: 0,
-    queued: 0,
-    reserved: 0,
-    uncounted: false,
-    error: null,
-    checkouts: [],
-    queue: [],
-    reservations: [],
-  };
 }
 
 export function parseRlmstat(text: string, options: StatusParseOptions = {}): LicenseServerStatus {
@@ -159,7 +151,7 @@ export function parseRlmstat(text: string, options: StatusParseOptions = {}): Li
       return;
     }
     if (section === 'pools' && (m = POOL_RE.exec(line))) {
-      pool = newPool(m[1] ?? '', m[2] ?? '', isv?.name ?? null);
+      pool = emptyFeatureUsage(m[1] ?? '', isv?.name ?? null, m[2] ?? '');
       if (m[3] !== undefined) pool.pool = Number(m[3]);
       features.push(pool);
       return;
@@ -180,7 +172,7 @@ export function parseRlmstat(text: string, options: StatusParseOptions = {}): Li
       let feature = features.find((f) => f.name === name && f.version === version && f.vendor === vendor);
       if (!feature) {
         // In use but in no pool listing (an older rlmstat, or a cut output): still worth counting.
-        feature = newPool(name, version, vendor);
+        feature = emptyFeatureUsage(name, vendor, version);
         features.push(feature);
       }
       feature.checkouts.push({

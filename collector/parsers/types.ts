@@ -1,7 +1,8 @@
 // What the license-status parsers produce. Plain data (JSON-printable as is), shared by the
 // FlexLM and RLM parsers so sources, metrics and alert rules read one shape whichever tool
-// answered. Conventions: times are ISO 8601 in UTC; an expiry is an ISO date (`YYYY-MM-DD`),
-// `null` for a license that never expires, and absent when the output did not say.
+// answered; both parsers start each feature from emptyFeatureUsage. Conventions: times are ISO
+// 8601 in UTC; an expiry is an ISO date (`YYYY-MM-DD`), `null` for a license that never expires,
+// and absent when the output did not say.
 
 /** A line the parser did not recognise, kept so a collector can count and log it once. */
 export interface UnparsedLine {
@@ -110,6 +111,24 @@ export interface FeatureUsage {
   obsolete?: number;
   /** RLM: checkouts of this pool since the ISV server started. */
   totalCheckouts?: number;
+}
+
+/** A feature (FlexLM) or pool (RLM) as its header line announces it, before anything is counted. */
+export function emptyFeatureUsage(name: string, vendor: string | null, version: string | null): FeatureUsage {
+  return {
+    name,
+    vendor,
+    version,
+    issued: 0,
+    used: 0,
+    queued: 0,
+    reserved: 0,
+    uncounted: false,
+    error: null,
+    checkouts: [],
+    queue: [],
+    reservations: [],
+  };
 }
 
 /** One poll of a license server (`lmstat -a` or `rlmstat -a`), parsed. */
