@@ -9,7 +9,7 @@ import { RedisServer } from '../test/support/redis-server.ts';
 import type { Cleanup } from './cleanup.ts';
 import { LoadGenerator } from './load/generator.ts';
 import type { Profile } from './profiles.ts';
-import { pinToCore } from './proc-stats.ts';
+import { LOAD_CORE, pinToCore, SERVER_CORE } from './proc-stats.ts';
 import { NOISY_CPU, QuietWaiter } from './quiet.ts';
 import { machineInfo, type MachineInfo } from './report/machine.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
@@ -17,10 +17,9 @@ import { disturbance, runFanOut, type FanOutResult } from './scenarios/fan-out.t
 import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-intervals.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
-import { launchSystem, SERVER_CORE } from './systems/launch.ts';
+import { launchSystem } from './systems/launch.ts';
 import { hasMetricsStream, SYSTEM_LABELS, type SystemId } from './systems/system.ts';
 
-export const GENERATOR_CORE = 1;
 export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
@@ -70,7 +69,7 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const { profile, cleanup, log } = options;
   const started = performance.now();
-  if (options.pin) pinToCore(process.pid, GENERATOR_CORE);
+  if (options.pin) pinToCore(process.pid, LOAD_CORE);
   const results: BenchResults = {
     profile: profile.name,
     command: options.command,

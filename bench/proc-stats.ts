@@ -3,6 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** The systems under test (server processes and their Redis) run on this core… */
+export const SERVER_CORE = 0;
+/** …and the load (the runner, which publishes, and its load-generator workers) on this one. */
+export const LOAD_CORE = 1;
+
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
@@ -68,33 +73,49 @@ export class CpuMeter {
   }
 }
 
-/** Busy and total jiffies of every core, from /proc/stat. */
-function coreTimes(): Array<{ busy: number; total: number }> {
+interface CoreTimes {
+  /** Jiffies running processes (user, nice, system, steal). */
+  readonly tasks: number;
+  /** Jiffies in interrupts and softirqs: mostly the kernel's network stack, charged to no process. */
+  readonly interrupts: number;
+  readonly total: number;
+}
+
+/** Jiffies of every core, from /proc/stat. */
+function coreTimes(): CoreTimes[] {
   return readFileSync('/proc/stat', 'utf8')
     .split('\n')
     .filter((line) => /^cpu\d+ /.test(line))
     .map((line) => {
-      const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).slice(1, 9).map(Number) as number[];
-      const busy = user! + nice! + system! + irq! + softirq! + steal!;
-      return { busy, total: busy + idle! + iowait! };
+      const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).slice(1, 9).map(Number) as [number, number, number, number, number, number, number, number];
+      const tasks = user + nice + system + steal;
+      return { tasks, interrupts: irq + softirq, total: tasks + irq + softirq + idle + iowait };
     });
+}
+
+/** What kept one core busy over an interval, as shares (0-1) of it. */
+export interface CoreUse {
+  readonly tasks: number;
+  readonly interrupts: number;
 }
 
 /**
  * Measures how busy each core was over an interval, whoever used it. Set against the CPU of the
- * processes under test, it shows how much of "their" core other work on the machine took.
+ * processes under test, it shows how much of "their" core other work on the machine took — and
+ * how much the kernel's network stack took (softirqs are charged to no process).
  */
 export class CoreMeter {
   private start = coreTimes();
 
-  /** Busy share (0-1) of each core since construction or the last read; restarts the interval. */
-  read(): number[] {
+  /** Each core's use since construction or the last read; restarts the interval. */
+  read(): CoreUse[] {
     const now = coreTimes();
-    const busy = now.map((t, i) => {
-      const s = this.start[i] ?? { busy: 0, total: 0 };
-      return t.total > s.total ? (t.busy - s.busy) / (t.total - s.total) : 0;
+    const use = now.map((t, i) => {
+      const s = this.start[i] ?? { tasks: 0, interrupts: 0, total: 0 };
+      const total = t.total - s.total;
+      return total > 0 ? { tasks: (t.tasks - s.tasks) / total, interrupts: (t.interrupts - s.interrupts) / total } : { tasks: 0, interrupts: 0 };
     });
     this.start = now;
-    return busy;
+    return use;
   }
 }

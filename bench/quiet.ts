@@ -22,7 +22,7 @@ export class QuietWaiter {
     while (this.spentMs + (performance.now() - started) < this.budgetMs) {
       const meter = new CoreMeter();
       await sleep(SAMPLE_MS);
-      const busy = meter.read().reduce((a, b) => a + b, 0);
+      const busy = meter.read().reduce((sum, core) => sum + core.tasks + core.interrupts, 0);
       if (busy < QUIET_BELOW) break;
       if (!told) log(`  waiting for other work to quiet down (${busy.toFixed(2)} cores busy)…`);
       told = true;

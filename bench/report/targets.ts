@@ -22,8 +22,8 @@ function bestStep(r: FanOutResult): FanOutStep {
 /** What the CPU figures of the saturating step say about where the limit was. */
 export function bottleneck(r: FanOutResult): string {
   const step = bestStep(r);
-  const used = `server ${step.serverCpu.toFixed(2)}, Redis ${step.redisCpu.toFixed(2)}`;
-  const server = step.serverCpu + step.redisCpu >= 0.9 ? `the server core was saturated (${used})` : `the server core was not saturated (${used})`;
+  const used = `${f.percent(step.serverCoreBusy)} busy: server ${step.serverCpu.toFixed(2)}, Redis ${step.redisCpu.toFixed(2)}, network stack and others the rest`;
+  const server = step.serverCoreBusy >= 0.9 ? `the server core was saturated (${used})` : `the server core was not saturated (${used})`;
   const generator =
     step.generatorCpu >= 0.9
       ? `the load generator was busy too (${step.generatorCpu.toFixed(2)} of its core): the figure may be a lower bound`

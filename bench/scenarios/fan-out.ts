@@ -1,10 +1,10 @@
 // Fan-out: connections split in three filter groups (unfiltered; level error,warn; source +
 // pattern). First a few messages at a low rate, every delivery counted; then the publish rate is
 // stepped up until delivery saturates; then latency is sampled at half the saturated rate.
-import { count } from '../format.ts';
+import { count, percent as percentOf } from '../format.ts';
 import { totals } from '../load/generator.ts';
 import type { FanOutProfile } from '../profiles.ts';
-import { CoreMeter, CpuMeter } from '../proc-stats.ts';
+import { CoreMeter, CpuMeter, SERVER_CORE } from '../proc-stats.ts';
 import { percentile, sleep, waitUntilStable } from '../stats.ts';
 import { FILTER_GROUPS, matchShare } from '../workload/log-mix.ts';
 import { NOISY_CPU } from '../quiet.ts';
@@ -18,6 +18,10 @@ export interface CpuUse {
   readonly redisCpu: number;
   /** Work outside the bench (other processes on this machine): noise in the figures. */
   readonly otherCpu: number;
+  /** The kernel's network stack (interrupts and softirqs, charged to no process), all cores. */
+  readonly networkCpu: number;
+  /** How busy the server core was, whatever ran on it (1: saturated). */
+  readonly serverCoreBusy: number;
 }
 
 export interface FanOutStep extends CpuUse {
@@ -73,8 +77,17 @@ function cpuMeters(ctx: ScenarioContext): () => CpuUse {
   const cores = new CoreMeter();
   return () => {
     const [serverCpu, generatorCpu, redisCpu, runnerCpu] = [server.read(), generator.read(), redis.read(), runner.read()];
-    const otherCpu = Math.max(0, cores.read().reduce((a, b) => a + b, 0) - serverCpu - generatorCpu - redisCpu - runnerCpu);
-    return { serverCpu, generatorCpu, redisCpu, otherCpu };
+    const use = cores.read();
+    const tasks = use.reduce((sum, core) => sum + core.tasks, 0);
+    const serverCore = use[SERVER_CORE] ?? { tasks: 0, interrupts: 0 };
+    return {
+      serverCpu,
+      generatorCpu,
+      redisCpu,
+      otherCpu: Math.max(0, tasks - serverCpu - generatorCpu - redisCpu - runnerCpu),
+      networkCpu: use.reduce((sum, core) => sum + core.interrupts, 0),
+      serverCoreBusy: serverCore.tasks + serverCore.interrupts,
+    };
   };
 }
 
@@ -134,7 +147,7 @@ export async function runFanOut(ctx: ScenarioContext, p: FanOutProfile): Promise
     steps.push(result);
     // Short of what was asked: the system (or, for the ceiling, its own frame loop) is at its limit.
     reached = result.delivered < p.saturatedBelow * result.asked;
-    log(`  step ${step + 1}: publish ${count(publishRate)}/s asked ${count(result.asked)}/s offered ${count(result.offered)}/s delivered ${count(result.delivered)}/s (cores: server ${result.serverCpu.toFixed(2)}, generator ${result.generatorCpu.toFixed(2)}, others ${result.otherCpu.toFixed(2)})`);
+    log(`  step ${step + 1}: publish ${count(publishRate)}/s asked ${count(result.asked)}/s offered ${count(result.offered)}/s delivered ${count(result.delivered)}/s (cores: server ${result.serverCpu.toFixed(2)} (its core ${percentOf(result.serverCoreBusy)} busy), generator ${result.generatorCpu.toFixed(2)}, network stack ${result.networkCpu.toFixed(2)}, others ${result.otherCpu.toFixed(2)})`);
   }
   await idle(p.drainQuietMs);
 

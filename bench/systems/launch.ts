@@ -3,12 +3,11 @@
 import { randomPrefix, startGateway, startProcess, type RunningProcess } from '../../test/support/processes.ts';
 import type { RedisServer } from '../../test/support/redis-server.ts';
 import type { Cleanup } from '../cleanup.ts';
-import { pinToCore } from '../proc-stats.ts';
+import { pinToCore, SERVER_CORE } from '../proc-stats.ts';
 import { CeilingControl } from '../workload/ceiling-control.ts';
 import { RedisPublisher } from '../workload/redis-publisher.ts';
 import type { Endpoint, Subscription, SystemId, SystemUnderTest } from './system.ts';
 
-export const SERVER_CORE = 0;
 const API_KEY = 'bench-key';
 const HOST = '127.0.0.1';
 const PING = '{"action":"ping"}';
