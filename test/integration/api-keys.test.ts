@@ -24,12 +24,6 @@ async function connect(gateway: RunningGateway, path: string, protocols?: string
   return client;
 }
 
-async function settle(client: TestClient): Promise<void> {
-  const from = client.messages.length;
-  client.send({ action: 'ping' });
-  await client.next((m) => m.type === 'pong', from);
-}
-
 async function refusal(gateway: RunningGateway, path: string, protocols?: string[]): Promise<{ status?: number; body: Record<string, unknown> }> {
   const err = (await TestClient.connect(`${gateway.wsUrl}${path}`, protocols).then(
     (c) => { c.close(); return { status: 101 }; },
@@ -62,10 +56,10 @@ describe('API keys from the key store', () => {
     const key = await newKey(['--name', 'ops']);
     expect(key).toMatch(/^lmk_[A-Za-z0-9_-]{43}$/);
     for (const gateway of gateways) {
-      await settle(await connect(gateway, `/ws/combined?api_key=${key}`));
+      await (await connect(gateway, `/ws/combined?api_key=${key}`)).settle();
       const viaProtocol = await connect(gateway, '/ws/logs', ['api_key', key]);
       expect(viaProtocol.ws.protocol).toBe('api_key');
-      await settle(viaProtocol);
+      await viaProtocol.settle();
     }
   });
 
@@ -100,22 +94,22 @@ describe('API keys from the key store', () => {
     expect((await refusal(gateway!, '/ws/logs')).status).toBe(401);
     expect((await refusal(gateway!, `/ws/logs?api_key=lmk_${'A'.repeat(43)}`)).status).toBe(401);
     expect((await refusal(gateway!, `/ws/logs?api_key=${'x'.repeat(2000)}`)).status).toBe(401);
-    await settle(await connect(gateway!, `/ws/logs?api_key=${logsOnly}`));
+    await (await connect(gateway!, `/ws/logs?api_key=${logsOnly}`)).settle();
     const forbidden = await refusal(gateway!, `/ws/metrics?api_key=${logsOnly}`);
     expect(forbidden).toMatchObject({ status: 403, body: { type: 'error', code: 'FORBIDDEN' } });
     expect(JSON.stringify(forbidden.body)).not.toContain(logsOnly);
     // combined is a scope of its own: neither logs nor metrics imply it, nor it them.
     expect((await refusal(gateway!, `/ws/combined?api_key=${logsOnly}`)).status).toBe(403);
     expect((await refusal(gateway!, `/ws/logs?api_key=${combinedOnly}`)).status).toBe(403);
-    await settle(await connect(gateway!, `/ws/combined?api_key=${combinedOnly}`));
+    await (await connect(gateway!, `/ws/combined?api_key=${combinedOnly}`)).settle();
     // API_KEYS from the environment still work alongside the store.
-    await settle(await connect(gateway!, `/ws/metrics?api_key=${ENV_KEY}`));
+    await (await connect(gateway!, `/ws/metrics?api_key=${ENV_KEY}`)).settle();
   });
 
   it('revoked while connected: every connection on both gateways closes with 4401 within 1 s, then 401', async () => {
     const key = await newKey(['--name', 'leaked']);
     const live = (await Promise.all(gateways.flatMap((g) => [connect(g, `/ws/logs?api_key=${key}`), connect(g, '/ws/combined', ['api_key', key])])));
-    await Promise.all(live.map(settle));
+    await Promise.all(live.map((c) => c.settle()));
     const closedAt: number[] = [];
     const closes = live.map((c) => c.closed.then((close) => (closedAt.push(Date.now()), close)));
     const revoked = await runLicmon(['keys', 'revoke', 'leaked'], env);
@@ -150,7 +144,7 @@ describe('API keys from the key store', () => {
   it('a revocation missed on the control channel is caught by the periodic re-check', async () => {
     const key = await newKey(['--name', 'unheard']);
     const client = await connect(gateways[1]!, `/ws/logs?api_key=${key}`);
-    await settle(client);
+    await client.settle();
     // Delete the key behind the gateways' backs: no control message is published.
     const keys = new BusKeys(prefix);
     const digest = await redis.hget(keys.apiKeyNames(), 'unheard');

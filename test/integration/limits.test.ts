@@ -33,12 +33,6 @@ async function status(path: string, headers: Record<string, string>): Promise<{ 
   );
 }
 
-async function settle(client: TestClient): Promise<void> {
-  const at = client.messages.length;
-  client.send({ action: 'ping' });
-  await client.next((m) => m.type === 'pong', at);
-}
-
 beforeAll(async () => {
   gateway = await startGateway({
     REDIS_URL: inject('redisUrl'),
@@ -80,7 +74,7 @@ describe('client message rate', () => {
   it('never limits a client within the rate', async () => {
     const polite = await connect(`/ws/logs?api_key=${KEYS.rate}`, from('10.1.0.2'));
     for (let i = 0; i < 25; i++) {
-      await settle(polite);
+      await polite.settle();
       if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 300)); // pacing: 5 per 300 ms, under 20/s
     }
     expect(polite.ofType('error')).toEqual([]);
@@ -139,7 +133,7 @@ describe('filter size', () => {
     client.send({ action: 'filter', filter: { source: ['a', 'b', 'c'] } });
     expect(await client.next((m) => m.type === 'error', 1)).toMatchObject({ code: 'INVALID_FILTER', message: 'filter.source: at most 2 values' });
     client.send({ action: 'filter', filter: { pattern: 'eightchr', source: ['a', 'b'] } });
-    await settle(client);
+    await client.settle();
     expect(client.ofType('error')).toHaveLength(2);
   });
 });

@@ -22,13 +22,6 @@ async function connect(path: string, protocols?: string[]): Promise<TestClient> 
   return client;
 }
 
-/** Actions are handled in order, so a pong proves every earlier action took effect. */
-async function settle(client: TestClient): Promise<void> {
-  const from = client.messages.length;
-  client.send({ action: 'ping' });
-  await client.next((m) => m.type === 'pong', from);
-}
-
 async function expectRefused(path: string, status: number, protocols?: string[]): Promise<Record<string, unknown>> {
   const err = (await TestClient.connect(`${gateway.wsUrl}${path}`, protocols).then(
     (c) => { c.close(); throw new Error(`expected ${status}, but the upgrade succeeded`); },
@@ -53,13 +46,13 @@ afterAll(async () => {
 describe('authentication', () => {
   it('accepts the key as a query parameter', async () => {
     const c = await connect(`/ws/logs?api_key=${KEY}`);
-    await settle(c);
+    await c.settle();
   });
 
   it('accepts the key as the sub-protocol pair and selects "api_key", never the key', async () => {
     const c = await connect('/ws/logs', ['api_key', KEY]);
     expect(c.ws.protocol).toBe('api_key');
-    await settle(c);
+    await c.settle();
   });
 
   it('refuses a missing or wrong key with 401 before any WebSocket exists', async () => {
@@ -123,7 +116,7 @@ describe('actions and error codes', () => {
       expect(error).toMatchObject({ type: 'error', code });
       expect(typeof error.message).toBe('string');
       expect(new Date(error.timestamp as string).toISOString()).toBe(error.timestamp);
-      await settle(c); // still connected and answering
+      await c.settle(); // still connected and answering
     });
   }
 });
@@ -141,7 +134,7 @@ describe('log filters', () => {
     bySource.send({ action: 'subscribe', filter: { source: 'lmgrd' } });
     byPattern.send({ action: 'subscribe', filter: { pattern: 'UTILIZATION' } });
     bySite.send({ action: 'subscribe', filter: { site: ['berlin'] } });
-    await Promise.all([all, levels, single, bySource, byPattern, bySite].map(settle));
+    await Promise.all([all, levels, single, bySource, byPattern, bySite].map((c) => c.settle()));
 
     const published = [
       log({ level: 'info', message: 'OUT: Maya_Complete jsmith', metadata: { n: 1 } }),
@@ -171,20 +164,20 @@ describe('log filters', () => {
 
     // Update, then clear.
     levels.send({ action: 'filter', filter: { level: ['debug'] } });
-    await settle(levels);
+    await levels.settle();
     await bus.publish(log({ level: 'warn', message: 'after update: warn' }));
     await bus.publish(log({ level: 'debug', message: 'after update: debug' }));
     await levels.next((m) => m.message === 'after update: debug');
     expect(texts(levels).slice(2)).toEqual(['after update: debug']);
     levels.send({ action: 'filter', filter: null });
-    await settle(levels);
+    await levels.settle();
     await bus.publish(log({ level: 'info', message: 'after clear' }));
     await levels.next((m) => m.message === 'after clear');
   });
 
   it('takes the filter and interval on the URL, from the first frame', async () => {
     const c = await connect(`/ws/combined?api_key=${KEY}&level=error,critical&site=berlin&pattern=DOWN&interval=300`);
-    await settle(c);
+    await c.settle();
     await bus.publish(log({ level: 'error', message: 'url: server down', site: 'berlin' }));
     await bus.publish(log({ level: 'error', message: 'url: server down', site: 'pune' }));
     await bus.publish(log({ level: 'warn', message: 'url: going down', site: 'berlin' }));
@@ -209,7 +202,7 @@ describe('log filters', () => {
     const logs = await connect(`/ws/logs?api_key=${KEY}`);
     const combined = await connect(`/ws/combined?api_key=${KEY}`);
     combined.send({ action: 'configure', interval: 200 });
-    await Promise.all([settle(logs), settle(combined)]);
+    await Promise.all([logs.settle(), combined.settle()]);
     await bus.publish({ type: 'alert', timestamp: ts(), level: 'error', message: 'flexlm-01 down', source: 'license-server', rule: 'server_down', key: 'server_down:flexlm-01', status: 'firing' } as StreamMessage);
     await bus.publish({ type: 'metrics', timestamp: ts(), source: 'flexlm-01', licenses: { total: 10, used: 5, available: 5, utilization: 50 } } as StreamMessage);
     await bus.publish(log({ message: 'marker log' }));
@@ -229,7 +222,7 @@ describe('metrics', () => {
     await m.waitUntil((ms) => ms.filter((x) => x.type === 'metrics').length >= 2, 5000, 'the current snapshots at once');
     m.send({ action: 'subscribe', filter: { source: 'flexlm-a' } });
     m.send({ action: 'configure', interval: 400 });
-    await settle(m);
+    await m.settle();
     const from = m.messages.length;
     await m.waitUntil((ms) => ms.slice(from).filter((x) => x.type === 'metrics').length >= 6, 10_000, 'six interval deliveries');
     const arrivals: number[] = [];
@@ -289,7 +282,7 @@ describe('limits, idleness and shutdown', () => {
       expect(close.code).toBe(4000);
       expect(close.reason).toMatch(/idle/);
       expect(busy.ws.readyState).toBe(busy.ws.OPEN);
-      await settle(busy);
+      await busy.settle();
     } finally {
       clearInterval(pinger);
       busy.close();

@@ -13,12 +13,6 @@ const log = (n: number, extra: Partial<StreamMessage> = {}): StreamMessage =>
   ({ type: 'log', timestamp: new Date().toISOString(), level: 'info', message: `n=${n}`, source: 'license-server', metadata: { n }, ...extra }) as StreamMessage;
 const numbers = (c: TestClient) => c.ofType('log').map((m) => (m.metadata as { n: number }).n);
 
-async function settle(client: TestClient): Promise<void> {
-  const from = client.messages.length;
-  client.send({ action: 'ping' });
-  await client.next((m) => m.type === 'pong', from);
-}
-
 /** Publish 1..count at about `perSecond`, in order, until done or stopped. */
 function steadyPublisher(bus: RedisBus, perSecond: number, extra: Partial<StreamMessage> = {}) {
   let n = 0;
@@ -73,7 +67,7 @@ describe('resume on one gateway', () => {
     const c = await connect();
     c.send({ action: 'subscribe', filter: { level: ['error', 'warn'], site: 'pune' }, since: first.id });
     await c.waitUntil(() => numbers(c).length >= 2, 10_000, 'the filtered replay');
-    await settle(c);
+    await c.settle();
     expect(numbers(c)).toEqual([101, 103]);
   });
 
@@ -88,7 +82,7 @@ describe('resume on one gateway', () => {
     await bus.publish(log(412, { site: 'late', level: 'info' }));
     await c.waitUntil(() => numbers(c).includes(412), 10_000, 'live frames before the subscribe');
     c.send({ action: 'subscribe', filter: { level: 'error', site: 'late' }, since: before.id });
-    await settle(c);
+    await c.settle();
     await bus.publish(log(413, { site: 'late', level: 'error' }));
     await c.waitUntil(() => numbers(c).includes(413), 10_000, 'the replay and live');
     const got = numbers(c);
@@ -103,7 +97,7 @@ describe('resume on one gateway', () => {
     await c.waitUntil((ms) => ms.filter((m) => m.code === 'INVALID_SINCE').length === 2, 5000, 'a second INVALID_SINCE');
     c.send({ action: 'subscribe', since: 42 });
     await c.waitUntil((ms) => ms.filter((m) => m.code === 'INVALID_SINCE').length === 3, 5000, 'a third INVALID_SINCE');
-    await settle(c);
+    await c.settle();
   });
 
   it('says HISTORY_TRUNCATED, naming the stream, when the epoch is not the current one, then sends what is kept', async () => {
@@ -134,7 +128,7 @@ describe('resume on one gateway', () => {
   it('a client that reconnects with since under steady publishing misses nothing and gets nothing twice', async () => {
     const watcher = await connect();
     watcher.send({ action: 'subscribe', filter: { site: 'steady' } });
-    await settle(watcher);
+    await watcher.settle();
     const publisher = steadyPublisher(bus, 400, { site: 'steady' });
     let c = await connect();
     c.send({ action: 'subscribe', filter: { site: 'steady' } });
@@ -176,7 +170,7 @@ describe('a gateway across a Redis restart', () => {
 
   it('keeps its clients connected and delivers every message once, in order, with readyz 503 meanwhile', async () => {
     const c = await TestClient.connect(`${gateway.wsUrl}/ws/logs?api_key=${KEY}`);
-    await settle(c);
+    await c.settle();
     const publisher = steadyPublisher(bus, 200, { site: 'berlin' });
     await c.waitUntil(() => numbers(c).length >= 50, 10_000, 'messages before the restart');
     await redis.stop();

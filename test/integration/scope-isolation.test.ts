@@ -141,11 +141,7 @@ describe('site scope isolation', () => {
       await s.client.waitUntil(() => want.size === 0 || received(s, 'metrics').filter((l) => want.has(l)).length >= want.size * 2, 20_000, 'two rounds of metrics');
     }));
     // A ping answered after all that is a fence: anything else the gateway would send is ahead of the pong.
-    await Promise.all(subscribers.map(async (s) => {
-      const from = s.client.messages.length;
-      s.client.send({ action: 'ping' });
-      await s.client.next((m) => m.type === 'pong', from);
-    }));
+    await Promise.all(subscribers.map((s) => s.client.settle()));
 
     let checked = 0;
     for (const s of subscribers) {

@@ -71,6 +71,13 @@ export class TestClient {
     return found!;
   }
 
+  /** Ping and wait for its pong: actions are handled in order, so the pong proves every earlier action took effect. */
+  async settle(): Promise<void> {
+    const from = this.messages.length;
+    this.send({ action: 'ping' });
+    await this.next((m) => m.type === 'pong', from);
+  }
+
   ofType(type: string): Array<Record<string, unknown>> {
     return this.messages.filter((m) => m.type === type);
   }
