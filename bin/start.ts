@@ -3,10 +3,9 @@
 // an API key that works.
 import { randomBytes } from 'node:crypto';
 import { FarmConfigError } from '../collector/farm/load-farm-config.ts';
-import { startCollector } from '../collector/index.ts';
+import { collectorRedisBus, startCollector } from '../collector/index.ts';
 import { createGateway } from '../gateway/gateway.ts';
-import { MemoryBus, RedisBus, type Bus } from '../shared/bus/index.ts';
-import { redisTarget } from '../shared/bus/redis-connection.ts';
+import { MemoryBus, type Bus } from '../shared/bus/index.ts';
 import { CollectorConfigSchema, ConfigError, GatewayConfigSchema, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 
@@ -21,16 +20,7 @@ async function main(): Promise<void> {
   const config = generatedKey ? { ...gatewayConfig, API_KEYS: [generatedKey] } : gatewayConfig;
 
   const onRedis = process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES;
-  const bus: Bus = onRedis
-    ? await new RedisBus({
-        ...redisTarget(collectorConfig),
-        prefix: config.REDIS_KEY_PREFIX,
-        historyLength: collectorConfig.HISTORY_LENGTH,
-        historyMaxAgeMs: collectorConfig.HISTORY_MAX_AGE_MS,
-        maxBuffered: collectorConfig.PUBLISH_BUFFER_MAX,
-        logger,
-      }).connect()
-    : new MemoryBus();
+  const bus: Bus = onRedis ? await collectorRedisBus(collectorConfig, logger).connect() : new MemoryBus();
   const gateway = await createGateway({ config, bus, logger });
   const collector = await startCollector({ config: collectorConfig, bus, logger });
   const farm = collectorConfig.FARM_CONFIG ? `your farm (${collectorConfig.FARM_CONFIG})` : `a simulated license farm (${collectorConfig.SIM_SITES.join(', ')})`;

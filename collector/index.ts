@@ -7,7 +7,7 @@
 //   process's timers, alert state in memory, no notifications (they need Redis).
 // - FARM_CONFIG unset: the simulated farm, through the same sources, on this process's timers.
 import { hostname } from 'node:os';
-import { createRedisClient, redisTarget, type Bus } from '../shared/bus/index.ts';
+import { createRedisClient, RedisBus, redisTarget, type Bus } from '../shared/bus/index.ts';
 import type { CollectorConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
@@ -47,6 +47,22 @@ interface FarmSetup {
   readonly simulated: boolean;
   /** The simulator's seed, logged so a run can be replayed (SIM_SEED). */
   readonly seed?: number;
+}
+
+/**
+ * The Redis bus a collector publishes on, as `config` sets it up: one server or a cluster, with
+ * its history and publish-buffer settings. main.ts and the all-in-one on Redis both use it, so
+ * neither drifts from the other. Not yet connected.
+ */
+export function collectorRedisBus(config: CollectorConfig, logger: Logger): RedisBus {
+  return new RedisBus({
+    ...redisTarget(config),
+    prefix: config.REDIS_KEY_PREFIX,
+    historyLength: config.HISTORY_LENGTH,
+    historyMaxAgeMs: config.HISTORY_MAX_AGE_MS,
+    maxBuffered: config.PUBLISH_BUFFER_MAX,
+    logger,
+  });
 }
 
 export async function startCollector({ config, bus, logger }: { config: CollectorConfig; bus: Bus; logger: Logger }): Promise<RunningCollector> {

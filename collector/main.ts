@@ -1,9 +1,9 @@
 // `npm run collector`: one collector process on Redis. Any number may run at once.
-import { describeTarget, RedisBus, redisTarget } from '../shared/bus/index.ts';
+import { describeTarget, redisTarget } from '../shared/bus/index.ts';
 import { CollectorConfigSchema, ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { FarmConfigError } from './farm/load-farm-config.ts';
-import { startCollector } from './index.ts';
+import { collectorRedisBus, startCollector } from './index.ts';
 
 const logger = createLogger('collector');
 
@@ -11,10 +11,9 @@ async function main(): Promise<void> {
   const config = loadConfig(CollectorConfigSchema);
   logger.level = config.LOG_LEVEL;
   // One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES).
-  const target = redisTarget(config);
-  const bus = await new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, historyLength: config.HISTORY_LENGTH, historyMaxAgeMs: config.HISTORY_MAX_AGE_MS, maxBuffered: config.PUBLISH_BUFFER_MAX, logger }).connect();
+  const bus = await collectorRedisBus(config, logger).connect();
   const collector = await startCollector({ config, bus, logger });
-  logger.info({ redis: describeTarget(target), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
+  logger.info({ redis: describeTarget(redisTarget(config)), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
