@@ -74,7 +74,7 @@ export const FULL: Profile = {
   name: 'full',
   workers: 8,
   quietBudgetMs: 300_000,
-  fanOut: { conns: 10_000, exactMessages: 40, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, drainQuietMs: 3000, latencyMs: 10_000, probeEvery: 50 },
+  fanOut: { conns: 10_000, exactMessages: 40, startDeliveries: 100_000, growth: 1.5, maxSteps: 14, warmupMs: 1000, windowMs: 4000, saturatedBelow: 0.9, drainQuietMs: 3000, latencyMs: 10_000, probeEvery: 20 },
   scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
   slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },
