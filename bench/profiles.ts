@@ -64,7 +64,7 @@ export const QUICK: Profile = {
   name: 'quick',
   workers: 1,
   quietBudgetMs: 45_000,
-  fanOut: { conns: 2000, exactMessages: 100, startDeliveries: 100_000, growth: 2, maxSteps: 8, warmupMs: 300, windowMs: 1000, saturatedBelow: 0.85, drainQuietMs: 1000, latencyMs: 2000, probeEvery: 20 },
+  fanOut: { conns: 2000, exactMessages: 100, startDeliveries: 100_000, growth: 2, maxSteps: 8, warmupMs: 300, windowMs: 1000, saturatedBelow: 0.85, drainQuietMs: 1000, latencyMs: 3000, probeEvery: 20 },
   scale: { conns: 2000, multi: { processes: 6, connsPerProcess: 500 }, settleMs: 1000 },
   metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 3000, tolerance: 0.1 },
   slow: { conns: 2000, slowShare: 0.1, windowMs: 3000, fallbackRate: 100 },
