@@ -7,6 +7,7 @@ import { comparePositions, leadingId, parseStreamId, type StreamId } from '../..
 import type { StreamMessage } from '../../shared/protocol/index.ts';
 import { randomPrefix } from '../support/processes.ts';
 import { RedisCluster } from '../support/redis-cluster.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 interface Buses {
   publisher: Bus;
@@ -58,14 +59,6 @@ const idOf = (d: Delivery): StreamId => parseStreamId(leadingId(d.json) ?? '')!;
 const numberOf = (d: Delivery): number => (JSON.parse(d.json) as { metadata: { n: number } }).metadata.n;
 
 /** Wait until `done()` holds, polling on the event loop (deliveries arrive asynchronously). */
-async function until(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe.each(MODES)('bus contract: $name', (mode) => {
   const open: Buses[] = [];
   const create = async (historyLength?: number) => {
@@ -87,7 +80,7 @@ describe.each(MODES)('bus contract: $name', (mode) => {
     const sites = ['berlin', 'austin', undefined];
     // Streams seen before the subscriber started, and one it learns about only now.
     await Promise.all(sites.map((site) => publisher.publish(log(0, site))));
-    await until(() => got.length >= 3, 'the first message of each stream');
+    await waitUntil(() => got.length >= 3, 'the first message of each stream');
     const ids = new Map<string, string[]>();
     const publishes: Array<Promise<void>> = [];
     for (let n = 1; n <= 60; n++) {
@@ -96,7 +89,7 @@ describe.each(MODES)('bus contract: $name', (mode) => {
       }
     }
     await Promise.all(publishes);
-    await until(() => got.length >= 3 + 4 * 60, 'every message');
+    await waitUntil(() => got.length >= 3 + 4 * 60, 'every message');
     await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more (no duplicates) arrives
     expect(got).toHaveLength(3 + 4 * 60);
     for (const stream of ['berlin', 'austin', '_', 'late']) {
@@ -172,7 +165,7 @@ describe.each(MODES)('bus contract: $name', (mode) => {
     const newest = ['m1/lic-a=30', 'm1/lic-b=31', 'm2/lic-a=32'];
     // These sites are new to the subscriber: on Redis Cluster it learns them after their first
     // snapshots, which it does not hear live; it still ends up with the newest of each.
-    await until(() => newest.every((s) => summary(got).includes(s)), 'the newest snapshot of each source');
+    await waitUntil(() => newest.every((s) => summary(got).includes(s)), 'the newest snapshot of each source');
     expect(got.every((d) => d.kind === 'metrics' && !d.json.startsWith('{"id"'))).toBe(true);
     for (const key of ['m1/lic-a', 'm1/lic-b', 'm2/lic-a']) {
       const values = summary(got).filter((s) => s.startsWith(`${key}=`)).map((s) => Number(s.split('=')[1]));

@@ -18,6 +18,7 @@ import { StreamMessageSchema, type StreamMessage } from '../../shared/protocol/i
 import { FAKE_BIN_DIR } from '../fixtures/fixtures.ts';
 import { randomPrefix, startProcess, type RunningProcess } from '../support/processes.ts';
 import { RedisCluster } from '../support/redis-cluster.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const prefix = randomPrefix();
 const dir = mkdtempSync(join(tmpdir(), 'licmon-collector-cluster-'));
@@ -50,14 +51,6 @@ afterAll(async () => {
   await cluster?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(check: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('collector on a Redis Cluster', () => {
   it('polls through BullMQ on the cluster, publishes metrics and alerts, keeps alert state there and notifies', async () => {
@@ -95,9 +88,10 @@ notifications:
     const metricsOf = (server: string) => received.filter((m) => m.type === 'metrics' && m.server === server);
     const firing = (rule: string) => received.some((m) => m.type === 'alert' && m.rule === rule && m.status === 'firing');
     const seen = () => `metrics of ${['healthy', 'vendor', 'gone'].map((s) => `${s}: ${metricsOf(s).length}`).join(', ')}; alerts ${received.filter((m) => m.type === 'alert').map((m) => (m.type === 'alert' ? m.key : '')).join(', ')}; webhook ${hooked.length}\n${collector!.output.slice(-20).join('\n')}`;
-    await until(
+    await waitUntil(
       () => ['healthy', 'vendor', 'gone'].every((s) => metricsOf(s).length >= 2) && received.some((m) => m.source === 'farm') && firing('server_down') && firing('vendor_down') && hooked.length >= 2,
       seen,
+      30_000,
     );
     expect(metricsOf('healthy')[0]).toMatchObject({ site: 'berlin', status: 'up', features: expect.arrayContaining([expect.objectContaining({ name: expect.any(String) })]) });
     expect(metricsOf('gone')[0]).toMatchObject({ status: 'down' });

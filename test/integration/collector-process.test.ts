@@ -4,6 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { RedisBus, type Delivery } from '../../shared/bus/index.ts';
 import { StreamMessageSchema, type StreamMessage } from '../../shared/protocol/index.ts';
 import { randomPrefix, startProcess, type RunningProcess } from '../support/processes.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const redisUrl = inject('redisUrl');
 let collector: RunningProcess | undefined;
@@ -13,18 +14,6 @@ afterAll(async () => {
   await collector?.kill();
   await bus?.close();
 });
-
-function until(check: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (check()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`timed out waiting for ${what()}`));
-      else return;
-      clearInterval(timer);
-    }, 25);
-  });
-}
 
 describe('collector process', () => {
   it('publishes logs, metrics and alerts to Redis, and exits 0 on SIGTERM', async () => {
@@ -48,9 +37,10 @@ describe('collector process', () => {
     const SERVER = /^flexlm-(berlin|austin)-0[123]$/;
     const alertStatuses = () => new Set(of('alert').map((r) => (r.message.type === 'alert' ? r.message.status : '')));
     const servers = () => new Set(of('metrics').map((r) => r.message.source).filter((s) => SERVER.test(s ?? '')));
-    await until(
+    await waitUntil(
       () => of('log').length >= 200 && servers().size === 6 && alertStatuses().size === 2,
       () => `logs, metrics of 6 servers and firing+resolved alerts; got ${of('log').length} logs, ${of('metrics').length} metrics, alerts ${[...alertStatuses()]}`,
+      30_000,
     );
 
     for (const { delivery, message } of received) {
@@ -70,7 +60,7 @@ describe('collector process', () => {
       }
     }
     // The latest snapshot of every source (6 servers, 6 hosts, 2 sites, the farm) is kept for gateways to hand to new clients.
-    await until(() => received.some((r) => r.message.source === 'farm'), () => 'the farm roll-up');
+    await waitUntil(() => received.some((r) => r.message.source === 'farm'), 'the farm roll-up', 30_000);
     expect((await bus.latestMetrics()).length).toBe(15);
 
     collector.signal('SIGTERM');

@@ -7,10 +7,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BusKeys, RedisBus } from '../../shared/bus/index.ts';
 import { GatewayFleet } from '../support/gateway-fleet.ts';
-import { describeClients, NumberedClient, NumberedPublisher, sequenceProblems, waitUntil } from '../support/numbered-stream.ts';
+import { describeClients, NumberedClient, NumberedPublisher, sequenceProblems } from '../support/numbered-stream.ts';
 import { randomPrefix } from '../support/processes.ts';
 import { RedisCluster } from '../support/redis-cluster.ts';
 import { RedisServer } from '../support/redis-server.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const API_KEY = `failover-${randomPrefix()}`;
 const RATE = 100; // messages per second

@@ -12,6 +12,7 @@ import { Notifier } from '../../collector/notify/notifier.ts';
 import { createLogger } from '../../shared/logger.ts';
 import type { AlertMessage } from '../../shared/protocol/index.ts';
 import { randomPrefix } from '../support/processes.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const redisUrl = inject('redisUrl');
 const closers: Array<() => Promise<unknown>> = [];
@@ -123,14 +124,6 @@ function unfold(message: string): string {
   return message.replace(/\n[ \t]+/g, ' ');
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 function notifier(): Notifier {
   const n = new Notifier({ redis: { url: redisUrl }, prefix: new CollectorKeys(randomPrefix()).queuePrefix(), logger: createLogger('test', 'silent') });
   closers.push(() => n.close());
@@ -156,7 +149,7 @@ describe('alert notifications', () => {
     expect(n.channelNames).toEqual(['ops', `webhook:${new URL(slack.url).host}`, 'email']);
 
     n.notify(alert('firing'));
-    await until(() => json.received.some((r) => r.ok) && slack.received.some((r) => r.ok) && smtp.messages.length === 1, 'every channel to take the alert');
+    await waitUntil(() => json.received.some((r) => r.ok) && slack.received.some((r) => r.ok) && smtp.messages.length === 1, 'every channel to take the alert', 20_000);
     expect(json.received.map((r) => r.ok)).toEqual([false, false, true]);
     expect(json.received[2]).toEqual({ path: '/hook', body: alert('firing'), ok: true });
     expect(slack.received.map((r) => r.ok)).toEqual([false, true]);
@@ -173,7 +166,7 @@ describe('alert notifications', () => {
     // The all-clear goes where the alarm went (judged by the level it fired with); an info alert only to the JSON webhook.
     n.notify(alert('resolved'));
     n.notify({ ...alert('firing', 'info'), key: 'license_expiry:berlin:flexlm-berlin-01:Maya:90d', rule: 'license_expiry', message: 'Maya expires in 80 days' });
-    await until(() => json.received.filter((r) => r.ok).length === 3 && slack.received.filter((r) => r.ok).length === 2 && smtp.messages.length === 2, 'the resolved alert on every channel');
+    await waitUntil(() => json.received.filter((r) => r.ok).length === 3 && slack.received.filter((r) => r.ok).length === 2 && smtp.messages.length === 2, 'the resolved alert on every channel', 20_000);
     expect(unfold(smtp.messages[1]!.data)).toMatch(/^Subject: \[licmon\] RESOLVED: License server flexlm-berlin-01 is back up$/m);
     expect(json.received.filter((r) => r.ok).map((r) => (r.body as AlertMessage).rule).sort()).toEqual(['license_expiry', 'server_down', 'server_down']);
     const counts = await n.jobs.getJobCounts('completed', 'failed', 'wait', 'delayed', 'active');
@@ -187,7 +180,7 @@ describe('alert notifications', () => {
     const started = performance.now();
     for (let i = 0; i < 100; i++) n.notify({ ...alert('firing'), key: `server_down:berlin:s${i}` });
     expect(performance.now() - started).toBeLessThan(100);
-    await until(() => dead.received.length === 300, '3 attempts of each of the 100 notifications');
+    await waitUntil(() => dead.received.length === 300, '3 attempts of each of the 100 notifications', 20_000);
     const failedCount = async () => (await n.jobs.getJobCounts('failed')).failed ?? 0;
     const deadline = Date.now() + 10_000;
     while ((await failedCount()) < 100 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

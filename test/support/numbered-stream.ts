@@ -121,15 +121,6 @@ export class NumberedClient {
   }
 }
 
-/** Wait until `done()` holds (checked every 20 ms); the error names `what`, with `detail()` for context. */
-export async function waitUntil(done: () => boolean, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A compact account of what each client got, for failure messages. */
 export function describeClients(clients: readonly NumberedClient[]): string {
   return clients.map((c) => `${c.name}: ${c.numbers.length} numbers, last ${c.last}, state ${c.client.state}, ${c.reconnects} reconnects, errors [${c.errors.join('; ')}]`).join('\n');

@@ -6,20 +6,9 @@ import { MemoryBus, type Delivery } from '../../shared/bus/index.ts';
 import { CollectorConfigSchema, loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { StreamMessageSchema, type MetricsMessage } from '../../shared/protocol/index.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const logger = createLogger('test', 'silent');
-
-function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (check()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('condition not met in time'));
-      else return;
-      clearInterval(timer);
-    }, 20);
-  });
-}
 
 describe('collector on the memory bus (simulated farm)', () => {
   it('publishes valid events at the configured rate, one snapshot per server per interval, host metrics and roll-ups', async () => {
@@ -33,7 +22,7 @@ describe('collector on the memory bus (simulated farm)', () => {
     const servers = ['flexlm-berlin-01', 'flexlm-berlin-02', 'flexlm-pune-01', 'flexlm-pune-02'];
     const metrics = () => received.filter((d) => d.kind === 'metrics').map((d) => JSON.parse(d.json) as MetricsMessage);
     const snapshotsOf = (server: string) => metrics().filter((m) => m.source === server);
-    await until(() => servers.every((s) => snapshotsOf(s).length >= 5));
+    await waitUntil(() => servers.every((s) => snapshotsOf(s).length >= 5), 'five snapshots of every server', 15_000);
     await collector.stop();
     const elapsedMs = Date.now() - startedAt;
 
@@ -62,7 +51,7 @@ describe('collector on the memory bus (simulated farm)', () => {
     let count = 0;
     await bus.subscribe(() => count++);
     const collector = await startCollector({ config, bus, logger });
-    await until(() => count > 50);
+    await waitUntil(() => count > 50, 'more than 50 messages', 15_000);
     await collector.stop();
     const atStop = count;
     // A deliberate observation window: at 500 events/s a leftover timer would publish ~150 here.

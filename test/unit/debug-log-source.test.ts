@@ -14,6 +14,7 @@ import { debugLogSource } from '../../collector/sources/debug-log-source.ts';
 import { tailedFile } from '../../collector/sources/line-feed.ts';
 import { createLogger } from '../../shared/logger.ts';
 import type { AlertMessage, LogMessage, StreamMessage } from '../../shared/protocol/index.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'licmon-debuglog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,14 +35,6 @@ const server: LicenseServerConfig = {
   expiryRefreshMs: 3_600_000,
 };
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('debug-log source', () => {
   it('publishes each event as it is written, and raises and resolves a denial burst', async () => {
     writeFileSync(server.debugLog!, '10:00:00 (lmgrd) written before the collector started\n');
@@ -61,7 +54,7 @@ describe('debug-log source', () => {
       '10:00:03 (adskflex) DENIED: "Maya_Complete" kchen@ws-013  (Licensed number of users already reached. (-4,342))',
       '',
     ].join('\n'));
-    await until(() => logs().length === 3, 'three logs');
+    await waitUntil(() => logs().length === 3, 'three logs');
     expect(logs()[0]).toEqual({
       type: 'log',
       timestamp: '2024-01-15T09:00:01.000Z',
@@ -75,12 +68,12 @@ describe('debug-log source', () => {
     expect(alerts()).toEqual([]);
 
     appendFileSync(server.debugLog!, '10:00:04 (adskflex) DENIED: "Maya_Complete" bkumar@ws-101  (Licensed number of users already reached. (-4,342))\n');
-    await until(() => alerts().length === 1, 'the denial-burst alert');
+    await waitUntil(() => alerts().length === 1, 'the denial-burst alert');
     expect(alerts()[0]).toMatchObject({ status: 'firing', rule: 'denial_burst', key: 'denial_burst:berlin:flexlm-berlin-01:Maya_Complete', site: 'berlin', metadata: { server: 'flexlm-berlin-01', feature: 'Maya_Complete', denials: 3, user: 'bkumar' } });
 
     // Ten quiet seconds later the ticker finds the window empty.
     now += 11_000;
-    await until(() => alerts().length === 2, 'the resolved alert', 15_000);
+    await waitUntil(() => alerts().length === 2, 'the resolved alert', 15_000);
     expect(alerts()[1]).toMatchObject({ status: 'resolved', key: 'denial_burst:berlin:flexlm-berlin-01:Maya_Complete', metadata: { denials: 0 } });
     await source.stop();
     appendFileSync(server.debugLog!, '10:00:05 (adskflex) OUT: "Maya_Complete" late@ws-1  \n');

@@ -13,21 +13,10 @@ import { CollectorConfigSchema, loadConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { FeatureDetailSchema, MetricsMessageSchema, type MetricsMessage } from '../../shared/protocol/index.ts';
 import { FIXTURES_DIR, readFixture } from '../fixtures/fixtures.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const logger = createLogger('test', 'silent');
 const TIMESTAMP = '2024-01-15T10:30:00.000Z';
-
-function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (check()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('condition not met in time'));
-      else return;
-      clearInterval(timer);
-    }, 20);
-  });
-}
 
 /** Parses with the extended schema and must come out unchanged: nothing stripped, nothing coerced. */
 function expectWire(message: unknown, label: string): MetricsMessage {
@@ -50,7 +39,7 @@ describe('license detail on metrics messages', () => {
     const rollups = () => metrics.filter((m) => m.scope !== undefined && (m.features?.length ?? 0) > 0);
     try {
       // The publisher validates with the same schema: a refused message ends the wait at once.
-      await until(() => collector.publisher.stats.invalid > 0 || (servers().length >= 4 && rollups().some((m) => m.scope === 'farm') && metrics.some((m) => m.host !== undefined)));
+      await waitUntil(() => collector.publisher.stats.invalid > 0 || (servers().length >= 4 && rollups().some((m) => m.scope === 'farm') && metrics.some((m) => m.host !== undefined)), 'metrics of four servers, the farm roll-up and host metrics (or a refused message)', 15_000);
     } finally {
       await collector.stop();
     }
