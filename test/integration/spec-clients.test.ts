@@ -49,6 +49,26 @@ function expectDelivered({ received, warmups, expected }: FeedResult, total: num
   expect(received.slice(warmups)).toEqual(expected.slice(0, received.length - warmups));
 }
 
+/** Chromium with one page, its console lines (and uncaught errors) in a watcher, and the browser clients served. */
+async function openBrowserClient() {
+  const browser = await launchChromium();
+  const pages = await serveFiles(join(ROOT, 'test/clients/browser'));
+  const close = async (): Promise<void> => {
+    await browser.close();
+    await pages.close();
+  };
+  try {
+    const page = await browser.context.newPage();
+    const watcher = new LineWatcher();
+    page.on('console', (message) => watcher.push(message.text()));
+    page.on('pageerror', (error) => watcher.push(`page error: ${error.message}`));
+    return { browser, page, watcher, url: pages.url, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
 describe('the spec\'s client examples against a gateway', () => {
   const redisUrl = inject('redisUrl');
   const prefix = randomPrefix();
@@ -135,13 +155,8 @@ describe('the spec\'s client examples against a gateway', () => {
   });
 
   it.skipIf(noChromium)('browser: sub-protocol auth selects "api_key", and the filtered log stream arrives', async () => {
-    const browser = await launchChromium();
-    const pages = await serveFiles(join(ROOT, 'test/clients/browser'));
+    const { browser, page, watcher, url, close } = await openBrowserClient();
     try {
-      const page = await browser.context.newPage();
-      const watcher = new LineWatcher();
-      page.on('console', (message) => watcher.push(message.text()));
-      page.on('pageerror', (error) => watcher.push(`page error: ${error.message}`));
       // Chromium's own view of the wire: the handshake's response headers and every frame received.
       const cdp = await browser.context.newCDPSession(page);
       await cdp.send('Network.enable');
@@ -150,7 +165,7 @@ describe('the spec\'s client examples against a gateway', () => {
       cdp.on('Network.webSocketHandshakeResponseReceived', (event) => handshakeHeaders.push(event.response.headers));
       cdp.on('Network.webSocketFrameReceived', (event) => frames.push(event.response.payloadData));
 
-      await page.goto(`${pages.url}/log-stream.html?gateway=${encodeURIComponent(gateway.wsUrl)}&key=${API_KEY}`);
+      await page.goto(`${url}/log-stream.html?gateway=${encodeURIComponent(gateway.wsUrl)}&key=${API_KEY}`);
       const opened = await watcher.waitFor((lines) => lines.includes('Connected to log stream'), 15_000);
       expect(opened, watcher.tail()).toBe(true);
       expect(await page.evaluate('ws.protocol')).toBe('api_key');
@@ -170,8 +185,7 @@ describe('the spec\'s client examples against a gateway', () => {
       expect(headers.filter(([, value]) => value.includes(API_KEY)), 'the key echoed in a header').toEqual([]);
       expect(frames.map((frame) => (JSON.parse(frame) as { type: unknown }).type).filter((type) => type !== 'log')).toEqual([]);
     } finally {
-      await browser.close();
-      await pages.close();
+      await close();
     }
   }, 90_000);
 
@@ -181,16 +195,11 @@ describe('the spec\'s client examples against a gateway', () => {
     // last connections linger in TIME_WAIT, an explicitly chosen one can.
     const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, API_KEYS: API_KEY, PORT: String(await freePort()) };
     let own = await startGateway(env);
-    const browser = await launchChromium();
-    const pages = await serveFiles(join(ROOT, 'test/clients/browser'));
+    const { page, watcher, url, close } = await openBrowserClient();
     try {
-      const page = await browser.context.newPage();
-      const watcher = new LineWatcher();
-      page.on('console', (message) => watcher.push(message.text()));
-      page.on('pageerror', (error) => watcher.push(`page error: ${error.message}`));
       const connections = () => watcher.lines.filter((line) => line === 'Connected').length;
 
-      await page.goto(`${pages.url}/reconnecting.html?gateway=${encodeURIComponent(own.wsUrl)}&key=${API_KEY}`);
+      await page.goto(`${url}/reconnecting.html?gateway=${encodeURIComponent(own.wsUrl)}&key=${API_KEY}`);
       expect(await watcher.waitFor(() => connections() === 1, 15_000), watcher.tail()).toBe(true);
 
       // SIGTERM closes clients with 1012 (not 1000), which the class answers by reconnecting.
@@ -203,8 +212,7 @@ describe('the spec\'s client examples against a gateway', () => {
       expect(await page.evaluate('[rws.ws.readyState, rws.retries]')).toEqual([1, 0]);
       expect(watcher.lines.filter((line) => line.startsWith('page error') || line === 'Max retries exceeded')).toEqual([]);
     } finally {
-      await browser.close();
-      await pages.close();
+      await close();
       await own.kill();
     }
   }, 90_000);
