@@ -3,15 +3,7 @@
 import { parseExpiry, soonestExpiry } from './expiry.ts';
 import { parseUserLine } from './lmstat-users.ts';
 import { parsePortAtHost, splitLines, toCount } from './text.ts';
-import {
-  emptyFeatureUsage,
-  type FeatureUsage,
-  type LicenseServerStatus,
-  type ServerState,
-  type StatusParseOptions,
-  type UnparsedLine,
-  type VendorState,
-} from './types.ts';
+import { emptyFeatureUsage, type FeatureUsage, type LicenseServerStatus, type ServerState, type StatusParseOptions, type UnparsedLine, type VendorState } from './types.ts';
 import { defaultTimeZone } from './zoned-time.ts';
 
 /** Lines lmutil prints that carry nothing a collector needs. */

@@ -3,16 +3,7 @@
 // Never throws: lines it does not know are returned in `unparsed`.
 import { parseExpiry } from './expiry.ts';
 import { splitLines, toCount } from './text.ts';
-import {
-  emptyFeatureUsage,
-  type FeatureUsage,
-  type LicenseServerStatus,
-  type RlmCounter,
-  type ServerState,
-  type StatusParseOptions,
-  type UnparsedLine,
-  type VendorState,
-} from './types.ts';
+import { emptyFeatureUsage, type FeatureUsage, type LicenseServerStatus, type RlmCounter, type ServerState, type StatusParseOptions, type UnparsedLine, type VendorState } from './types.ts';
 import { defaultTimeZone, resolveYearless } from './zoned-time.ts';
 
 const NOISE = [
