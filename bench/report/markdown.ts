@@ -71,7 +71,7 @@ function profileSection(hot: readonly HotFunction[]): string[] {
   return [
     '## Where the gateway spends its time',
     '',
-    'Self time of the hottest functions in the gateway process during the fan-out scenario (`--cpu-prof`), as a share of its busy time.',
+    'Self time of the hottest functions in the gateway process during the fan-out scenario (`--cpu-prof`), as a share of its busy time. Native calls (uWS `send`, `cork`, `getBufferedAmount` and the socket writes they make) count as self time of the JavaScript function that calls them.',
     '',
     '| function | where | self time | share |',
     '| --- | --- | --- | --- |',
