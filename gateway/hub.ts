@@ -14,12 +14,12 @@ import { KIND_ALERT, KIND_LOG } from './endpoints.ts';
 import { accepts, eventFields, type EventFields } from './event-fields.ts';
 import type { CompiledFilter } from './filter/filter.ts';
 import type { MetricsClock } from './metrics-clock.ts';
-import type { Session } from './session.ts';
+import type { Frame, Session } from './session.ts';
 
 export class FilterGroup {
   readonly members: Session[] = [];
   /** Frames matched since the last flush, and their ids (parallel arrays). */
-  readonly pending: string[] = [];
+  readonly pending: Frame[] = [];
   readonly pendingIds: Array<StreamId | undefined> = [];
   constructor(
     readonly key: string,
@@ -52,6 +52,8 @@ export class Hub {
   private readonly flushBound = () => this.flush();
   /** Newest id delivered per stream. */
   readonly lastSeen = new Map<string, StreamId>();
+  /** The message being dispatched, encoded when the first group takes it. */
+  private encoded: Buffer | undefined;
   /** While paused (catching up after a bus fault), live events wait here, in order. */
   private held: Delivery[] | undefined;
 
@@ -137,6 +139,7 @@ export class Hub {
     const id = this.admitId(delivery);
     if (id === null) return;
     const level = this.index[fields.levelIndex]!;
+    this.encoded = undefined;
     this.offer(level.anySource, fields, delivery.json, id);
     const bySource = level.bySource.get(fields.source);
     if (bySource) this.offer(bySource, fields, delivery.json, id);
@@ -151,7 +154,8 @@ export class Hub {
       const group = candidates[i]!;
       if (!accepts(group.kinds, group.filter, fields)) continue;
       if (group.pending.length === 0) this.dirty.push(group);
-      group.pending.push(json);
+      // UTF-8 once per message, for every connection (a string would be encoded by uWS per send).
+      group.pending.push((this.encoded ??= Buffer.from(json)));
       group.pendingIds.push(id);
     }
   }

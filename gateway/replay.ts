@@ -5,20 +5,20 @@ import type { Bus } from '../shared/bus/index.ts';
 import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import { CloseCode, ErrorCode } from '../shared/protocol/index.ts';
 import { accepts, eventFields } from './event-fields.ts';
-import type { Session } from './session.ts';
+import type { Frame, Session } from './session.ts';
 
 /** History entries read per round trip. */
 const PAGE = 500;
 
 export class Replay {
-  readonly held: Array<{ frame: string; id: StreamId | undefined }> = [];
+  readonly held: Array<{ frame: Frame; id: StreamId | undefined }> = [];
   constructor(
     readonly token: number,
     /** The hold at open (holdUntilFirstAction), not a replay of history. */
     readonly initial = false,
   ) {}
 
-  hold(frames: readonly string[], ids: ReadonlyArray<StreamId | undefined>): void {
+  hold(frames: readonly Frame[], ids: ReadonlyArray<StreamId | undefined>): void {
     for (let i = 0; i < frames.length; i++) this.held.push({ frame: frames[i]!, id: ids[i] });
   }
 }
@@ -26,16 +26,16 @@ export class Replay {
 let nextToken = 1;
 
 /** Does the session's current endpoint and filter take this frame? */
-function wanted(session: Session, frame: string): boolean {
+function wanted(session: Session, frame: Frame): boolean {
   try {
-    const fields = eventFields(JSON.parse(frame));
+    const fields = eventFields(JSON.parse(typeof frame === 'string' ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString()));
     return fields !== undefined && accepts(session.endpoint.kinds, session.filter, fields);
   } catch {
     return false;
   }
 }
 
-function sendOne(session: Session, frame: string, id: StreamId | undefined, batch: string[], newest: Map<string, StreamId>): void {
+function sendOne(session: Session, frame: Frame, id: StreamId | undefined, batch: Frame[], newest: Map<string, StreamId>): void {
   if (id && session.wasSent(id)) return;
   if (!wanted(session, frame)) return;
   batch.push(frame);
@@ -85,7 +85,7 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
           session.sendError(ErrorCode.HISTORY_TRUNCATED, `messages of stream "${stream}" after ${after.epoch}:${after.ms}-${after.seq} are no longer all kept; what is kept follows`, { stream });
         }
         first = false;
-        const batch: string[] = [];
+        const batch: Frame[] = [];
         const newest = new Map<string, StreamId>();
         let reachedLive = false;
         for (const entry of page.entries) {
@@ -135,7 +135,7 @@ function release(session: Session, current: Replay): void {
   session.replay = undefined;
   // The first subscribe's replay is done: from now on the newest-sent marks decide.
   if (!current.initial) session.stopExactTracking();
-  const batch: string[] = [];
+  const batch: Frame[] = [];
   const newest = new Map<string, StreamId>();
   for (const { frame, id } of current.held) sendOne(session, frame, id, batch, newest);
   if (batch.length > 0) session.sendFrames(batch, [...newest.values()]);

@@ -7,9 +7,15 @@ import type { CompiledFilter } from './filter/filter.ts';
 import type { Principal } from './auth/authenticator.ts';
 import type { Replay } from './replay.ts';
 
+/**
+ * A frame as written: the JSON text, or its UTF-8 bytes when one message goes to many connections
+ * (encoded once then, instead of by uWS once per connection).
+ */
+export type Frame = string | Uint8Array;
+
 /** The part of uWS's WebSocket a session uses. send: 1 sent, 0 buffered, 2 dropped (over the limit). */
 export interface SocketLike {
-  send(message: string, isBinary?: boolean, compress?: boolean): number;
+  send(message: Frame, isBinary?: boolean, compress?: boolean): number;
   cork(cb: () => void): unknown;
   end(code?: number, reason?: string): void;
   close(): void;
@@ -19,7 +25,7 @@ export interface SocketLike {
 // The cork callback's arguments live here rather than in a closure per call: the fan-out runs it
 // once per connection per flush, and uWS calls it synchronously, so nothing can interleave.
 let corkSocket: SocketLike;
-let corkFrames: readonly string[] = [];
+let corkFrames: readonly Frame[] = [];
 let corkDropped = false;
 
 function writeCorked(): void {
@@ -91,7 +97,7 @@ export class Session {
    * that cannot keep up is closed with SLOW_CONSUMER rather than buffered without bound; it can
    * reconnect and resume from its last id. `newest` is the newest id per stream among the frames.
    */
-  sendFrames(frames: readonly string[], newest?: readonly StreamId[], ids?: ReadonlyArray<StreamId | undefined>): void {
+  sendFrames(frames: readonly Frame[], newest?: readonly StreamId[], ids?: ReadonlyArray<StreamId | undefined>): void {
     if (this.closed) return;
     corkSocket = this.socket;
     corkFrames = frames;
@@ -140,7 +146,7 @@ export class Session {
     if (exact.size > MAX_EXACT_IDS || Date.now() - this.openedAt > EXACT_WINDOW_MS) this.stopExactTracking();
   }
 
-  sendFrame(frame: string): void {
+  sendFrame(frame: Frame): void {
     this.sendFrames([frame]);
   }
 

@@ -41,13 +41,16 @@ describe('Hub', () => {
     expect(a.socket.json().map((m) => m.message)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   });
 
-  it('sends the bus text itself: the same string object to every connection', () => {
-    const { hub, connect, event } = setup();
+  it('encodes a message once: the same bytes, the bus text exactly, to every connection', () => {
+    const { hub, connect } = setup();
     const a = connect();
     const b = connect('combined');
-    event('log', 'warn', 'shared');
+    const json = JSON.stringify({ type: 'log', timestamp: new Date().toISOString(), level: 'warn', message: 'shared ünïcode', source: 'license-server' });
+    hub.deliver({ kind: 'events', stream: '_', json });
     hub.flush();
-    expect(a.socket.sent[0]).toBe(b.socket.sent[0]);
+    expect(a.socket.frames[0]).toBeInstanceOf(Uint8Array);
+    expect(a.socket.frames[0]).toBe(b.socket.frames[0]);
+    expect(a.socket.sent[0]).toBe(json);
   });
 
   it('shares one group between equal filters and indexes groups by level', () => {
