@@ -45,7 +45,7 @@ describe('dashboard in Chromium', () => {
     await ensureDashboardBuilt();
     env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, API_KEYS: API_KEY, PORT: String(await freePort()), DRAIN_DELAY_MS: '0' };
     collector = startProcess('collector/main.ts', {
-      REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, SIM_RATE: '400', SIM_METRICS_INTERVAL_MS: '500', SIM_SEED: '11', SIM_SITES: 'berlin,austin',
+      REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, SIM_RATE: '100', SIM_METRICS_INTERVAL_MS: '500', SIM_SEED: '11', SIM_SITES: 'berlin,austin',
     });
     [gateway, bus, chromium] = await Promise.all([
       startGateway(env),
