@@ -110,10 +110,6 @@ export class Hub {
     for (const delivery of held) this.dispatch(delivery);
   }
 
-  get paused(): boolean {
-    return this.held !== undefined;
-  }
-
   /** The bus listener. Must not throw: it runs inside the bus's event handler. */
   deliver(delivery: Delivery): void {
     if (this.held !== undefined && delivery.kind === 'events') this.held.push(delivery);

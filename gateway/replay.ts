@@ -13,7 +13,6 @@ const PAGE = 500;
 export class Replay {
   readonly held: Array<{ frame: Frame; id: StreamId | undefined }> = [];
   constructor(
-    readonly token: number,
     /** The hold at open (holdUntilFirstAction), not a replay of history. */
     readonly initial = false,
   ) {}
@@ -22,8 +21,6 @@ export class Replay {
     for (let i = 0; i < frames.length; i++) this.held.push({ frame: frames[i]!, id: ids[i] });
   }
 }
-
-let nextToken = 1;
 
 /** Does the session's current endpoint and filter take this frame? */
 function wanted(session: Session, frame: Frame): boolean {
@@ -47,11 +44,6 @@ function sendOne(session: Session, frame: Frame, id: StreamId | undefined, batch
   }
 }
 
-/**
- * Replay to `session` everything after `since` (stream → last id seen) that its current filter
- * takes, then release the live frames held meanwhile. Streams not named start live. A newer
- * replay on the same session supersedes this one (its held frames carry over).
- */
 export interface ReplaySource {
   readonly bus: Bus;
   /** The hub: what it has dispatched (per stream), and a way to flush what it has not written yet. */
@@ -67,9 +59,14 @@ function dispatched(hub: ReplaySource['hub'], id: StreamId): boolean {
   return last !== undefined && last.epoch === id.epoch && comparePositions(id, last) <= 0;
 }
 
+/**
+ * Replay to `session` everything after `since` (stream → last id seen) that its current filter
+ * takes, then release the live frames held meanwhile. Streams not named start live. A newer
+ * replay on the same session supersedes this one (its held frames carry over).
+ */
 export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub }: ReplaySource): Promise<void> {
   const previous = session.replay;
-  const current = new Replay(nextToken++);
+  const current = new Replay();
   if (previous) current.held.push(...previous.held);
   session.replay = current;
   const superseded = () => session.closed || session.replay !== current;
@@ -121,7 +118,7 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
  * `subscribe {filter}` applies to them: the spec's clients subscribe as soon as they open.
  */
 export function holdUntilFirstAction(session: Session, ms: number): void {
-  const hold = new Replay(nextToken++, true);
+  const hold = new Replay(true);
   session.replay = hold;
   setTimeout(() => endInitialHold(session, hold), ms).unref();
 }

@@ -195,11 +195,6 @@ export class RedisBus implements Bus {
     return { active: sum, total: Number(total) };
   }
 
-  /** Remove this node from the presence hash (on clean shutdown). */
-  async forgetNode(nodeId: string): Promise<void> {
-    await this.cmd.hdel(this.keys.nodes(), nodeId);
-  }
-
   async close(): Promise<void> {
     this.pubsub.close();
     if (this.ready) await this.cmd.quit().catch(() => this.cmd.disconnect());
