@@ -29,6 +29,9 @@ export class FilterGroup {
   ) {}
 }
 
+/** Flushes are at least this far apart (the bare uWS.js ceiling's own tick). */
+const MIN_FLUSH_GAP_MS = 1;
+
 interface LevelIndex {
   readonly anySource: FilterGroup[];
   readonly bySource: Map<string, FilterGroup[]>;
@@ -49,6 +52,7 @@ export class Hub {
   private index: LevelIndex[] = LEVELS.map(() => ({ anySource: [], bySource: new Map() }));
   private readonly dirty: FilterGroup[] = [];
   private flushScheduled = false;
+  private lastFlushAt = 0;
   private readonly flushBound = () => this.flush();
   /** Newest id delivered per stream. */
   readonly lastSeen = new Map<string, StreamId>();
@@ -141,7 +145,11 @@ export class Hub {
     if (bySource) this.offer(bySource, fields, delivery.json, id);
     if (this.dirty.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flushBound);
+      // Each flush costs a write per connection: flushes closer than MIN_FLUSH_GAP_MS are merged,
+      // so a steady trickle of messages goes out in batches (at most one wait of that gap).
+      const wait = this.lastFlushAt + MIN_FLUSH_GAP_MS - performance.now();
+      if (wait <= 0) setImmediate(this.flushBound);
+      else setTimeout(this.flushBound, wait);
     }
   }
 
@@ -159,6 +167,7 @@ export class Hub {
   /** Write every group's pending frames to its members: one corked batch per connection. */
   flush(): void {
     this.flushScheduled = false;
+    this.lastFlushAt = performance.now();
     for (let g = 0; g < this.dirty.length; g++) {
       const group = this.dirty[g]!;
       const members = group.members;
