@@ -140,6 +140,8 @@ describe('dashboard in Chromium', () => {
 
     // Pause freezes the view while lines keep coming underneath.
     await page.click('#tail button.pause');
+    // Pause freezes everything received up to the click, shown by the next frame: compare from then.
+    await page.waitForFunction(() => /paused, \d+ new/.test(document.querySelector('.tail-status')!.textContent!), undefined, WAIT);
     const frozen = await page.$$eval('#tail .line:not([hidden]) .message', (m) => m.map((x) => x.textContent));
     await page.waitForFunction(() => /paused, ([1-9]\d{2,}) new/.test(document.querySelector('.tail-status')!.textContent!), undefined, WAIT);
     expect(await page.$$eval('#tail .line:not([hidden]) .message', (m) => m.map((x) => x.textContent))).toEqual(frozen);
