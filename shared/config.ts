@@ -46,7 +46,7 @@ export const GatewayConfigSchema = z.object({
   /** Largest interval a client may configure. */
   METRICS_MAX_INTERVAL_MS: int(100, 86_400_000).default(3_600_000),
   /** On SIGTERM: how long /readyz says 503 (so the balancer stops sending clients) before clients are closed. */
-  DRAIN_DELAY_MS: int(0, 600_000).default(5000),
+  DRAIN_DELAY_MS: int(0, 600_000).default(2000),
   /** On SIGTERM: how long to wait for clients to go after the 1012 close before exiting anyway. */
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   /** Start even if uWebSockets.js could only load its slow pure-JS fallback. */
