@@ -42,7 +42,15 @@ export interface RedisClientOptions {
 
 /** A new client for `target`, not yet connected (call `connect()`). */
 export function createRedisClient(target: RedisTarget, options: RedisClientOptions): RedisClient {
-  const common = { lazyConnect: true, enableAutoPipelining: options.autoPipelining ?? false };
+  const common = {
+    lazyConnect: true,
+    enableAutoPipelining: options.autoPipelining ?? false,
+    // ioredis would batch an SSUBSCRIBE with other commands bound for the same node in one pipeline,
+    // written to one connection: either the SSUBSCRIBE lands on the node's command connection
+    // (which then refuses every later command: "Connection in subscriber mode") or the commands
+    // land on the shard's subscriber connection. Seen on a 3-node cluster, about one run in ten.
+    autoPipeliningIgnoredCommands: ['ssubscribe', 'sunsubscribe'],
+  };
   if (!isClusterTarget(target)) {
     return new Redis(target.url, { ...common, retryStrategy: reconnectDelay, maxRetriesPerRequest: options.maxRetriesPerRequest });
   }
