@@ -5,6 +5,12 @@
 // held meanwhile and released after it, so the subscriber gets every one once, in order. Metrics
 // are latest-value: live snapshots pass at once, and the site's stored latest snapshot of each
 // source not heard live meanwhile is delivered too.
+//
+// The reads come back on the command connection, the live messages on the subscriber's: a message
+// published just before a read can arrive after the read's reply. So before releasing, the stream
+// is subscribed again: Redis answers that (a no-op for it) on the subscriber connection after every
+// message published before, so by then each of those has been heard, and the held ones and
+// snapshots can be sorted exactly into "already read" and "new".
 import type { Logger } from '../logger.ts';
 import type { Bus, Delivery, DeliveryListener } from './bus.ts';
 import { reconnectDelay } from './redis-connection.ts';
@@ -52,24 +58,23 @@ export class LateStreams {
     const { held, metricsHeard }: Introduction = { held: [], metricsHeard: new Set() };
     this.introducing.set(stream, { held, metricsHeard });
     let subscribed = false;
-    let latestRead = false;
+    let stored: Delivery[] | undefined;
+    let historyRead = false;
     let last: StreamId | undefined;
     for (let attempt = 0; !this.closed; attempt++) {
       try {
         if (!subscribed) await subscribe();
         subscribed = true;
-        if (!latestRead) {
-          for (const snapshot of await this.sources.readLatest(stream)) if (!metricsHeard.has(sourceOf(snapshot))) this.deliver(snapshot);
-          latestRead = true;
-        }
-        for (;;) {
+        stored ??= await this.sources.readLatest(stream);
+        while (!historyRead) {
           const page = await this.sources.readHistory(stream, last, PAGE);
           for (const entry of page.entries) {
             this.deliver(entry);
             last = idOf(entry) ?? last;
           }
-          if (page.entries.length < PAGE) break;
+          historyRead = page.entries.length < PAGE;
         }
+        await subscribe(); // the barrier (see the top of this file)
         break;
       } catch (err) {
         this.logger?.warn({ stream, err: String(err) }, 'could not read a newly learnt stream yet; retrying');
@@ -77,6 +82,8 @@ export class LateStreams {
       }
     }
     this.introducing.delete(stream);
+    // A source heard live since subscribing has had its stored snapshot (or a newer one) heard.
+    for (const snapshot of stored ?? []) if (!metricsHeard.has(sourceOf(snapshot))) this.deliver(snapshot);
     for (const delivery of held) if (isAfter(delivery, last)) this.deliver(delivery);
   }
 
