@@ -332,14 +332,14 @@ describe('hostile patterns', () => {
     ['(.*[a-m].{12}){20}!', randomText('abcdefghijklmnopqrstuvwxyz ')],
   ];
 
+  // No wall-clock bound here (it flaked on a busy 2-core machine): the tests below prove the work
+  // linear by counting steps; this one proves the answers right at full size.
   it('finish on 100,000-character messages, with and without the literal prefilter', () => {
-    const started = performance.now();
     for (const [pattern, message] of hostile) {
       const input = message(100_000);
       expect(compilePattern(pattern)(input), pattern).toBe(false);
       expect(vmFor(pattern).vm.matches(input), pattern).toBe(false);
     }
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it.each(hostile)('%s does work linear in the message length', (pattern, message) => {
