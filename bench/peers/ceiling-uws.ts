@@ -30,10 +30,10 @@ const app = uWS.App();
 
 let seq = 0;
 let sent = 0;
-const pacer = new Pacer((n) => {
+const pacer = new Pacer((n, dueAgoMs) => {
   const now = monotonicMicros();
   const batch: Buffer[] = [];
-  for (let i = 0; i < n; i++) batch.push(Buffer.from(frameFor(seq++, now)));
+  for (let i = 0; i < n; i++) batch.push(Buffer.from(frameFor(seq++, now - Math.round(dueAgoMs(i) * 1000))));
   broadcast(batch);
   sent += n;
   return n;

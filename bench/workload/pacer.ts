@@ -4,6 +4,11 @@
  * A pacing loop on a ~1 ms timer: each tick emits what is due at `rate` since the start, at most
  * `maxBatch` at once. Running open-ended, what a late tick cannot emit is forgotten (an overloaded
  * sender falls behind rather than bursting later); running to a `limit`, every message is emitted.
+ *
+ * The emitter learns when each message fell due, to stamp it with that time rather than the
+ * tick's: a sender busy for 50 ms (the ceiling app writing to every client) emits the messages
+ * that fell due meanwhile in its next tick, and their latency counts from when they fell due, as a
+ * server's counts from when a message reached it, not from when it got round to it.
  */
 export class Pacer {
   private timer: NodeJS.Timeout | undefined;
@@ -14,8 +19,8 @@ export class Pacer {
   private finished: (() => void) | undefined;
 
   constructor(
-    /** Emit up to `n` messages; returns how many went out. */
-    private readonly emit: (n: number) => number,
+    /** Emit up to `n` messages, the i-th of which fell due `dueAgoMs(i)` ago; returns how many went out. */
+    private readonly emit: (n: number, dueAgoMs: (i: number) => number) => number,
     private readonly maxBatch: number,
   ) {}
 
@@ -41,10 +46,12 @@ export class Pacer {
 
   private tick(): void {
     this.timer = undefined;
-    const due = Math.min(this.limit, Math.floor((this.rate * (performance.now() - this.startedAt)) / 1000)) - this.scheduled;
+    const now = performance.now();
+    const due = Math.min(this.limit, Math.floor((this.rate * (now - this.startedAt)) / 1000)) - this.scheduled;
     const n = Math.min(due, this.maxBatch);
     if (n > 0) {
-      const emitted = this.emit(n);
+      const { startedAt, rate, scheduled } = this;
+      const emitted = this.emit(n, (i) => now - (startedAt + ((scheduled + i + 1) * 1000) / rate));
       this.scheduled += this.limit === Infinity ? due : emitted;
     }
     if (this.scheduled < this.limit) this.timer = setTimeout(() => this.tick(), 1);

@@ -14,7 +14,7 @@ export class RedisPublisher implements MessageSource {
   private count = 0;
   private inFlight = 0;
   private failures = 0;
-  private readonly logs = new Pacer((n) => this.publishLogs(n), 5000);
+  private readonly logs = new Pacer((n, dueAgoMs) => this.publishLogs(n, dueAgoMs), 5000);
   private readonly metrics = new Pacer((n) => this.publishMetrics(n), 100);
 
   private constructor(private readonly bus: RedisBus) {}
@@ -55,10 +55,10 @@ export class RedisPublisher implements MessageSource {
     await this.bus.close();
   }
 
-  private publishLogs(n: number): number {
+  private publishLogs(n: number, dueAgoMs: (i: number) => number): number {
     if (this.inFlight > MAX_IN_FLIGHT) return 0;
     const now = monotonicMicros();
-    for (let i = 0; i < n; i++) this.track(this.bus.publish(logMessage(this.seq++, now)));
+    for (let i = 0; i < n; i++) this.track(this.bus.publish(logMessage(this.seq++, now - Math.round(dueAgoMs(i) * 1000))));
     this.count += n;
     return n;
   }
