@@ -17,8 +17,9 @@ export class Replay {
     readonly initial = false,
   ) {}
 
-  hold(frames: readonly Frame[], ids: ReadonlyArray<StreamId | undefined>): void {
-    for (let i = 0; i < frames.length; i++) this.held.push({ frame: frames[i]!, id: ids[i] });
+  /** Hold frames from `from` on (and their ids, parallel to them). */
+  hold(frames: readonly Frame[], ids: ReadonlyArray<StreamId | undefined>, from = 0): void {
+    for (let i = from; i < frames.length; i++) this.held.push({ frame: frames[i]!, id: ids[i] });
   }
 }
 

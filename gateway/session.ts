@@ -26,13 +26,14 @@ export interface SocketLike {
 // once per connection per flush, and uWS calls it synchronously, so nothing can interleave.
 let corkSocket: SocketLike;
 let corkFrames: readonly Frame[] = [];
+let corkFrom = 0;
 let corkDropped = false;
 
 function writeCorked(): void {
   corkDropped = false;
   const socket = corkSocket;
   const frames = corkFrames;
-  for (let i = 0; i < frames.length; i++) {
+  for (let i = corkFrom; i < frames.length; i++) {
     if (socket.send(frames[i]!, false, false) === 2) {
       corkDropped = true;
       return;
@@ -56,6 +57,8 @@ export class Session {
   /** Position in its filter group's member array (owned by the hub, for O(1) removal). */
   groupIndex = -1;
   groupKey = '';
+  /** Number of the first frame of its group not written to it yet (owned by the hub). */
+  groupCursor = 0;
   filter: CompiledFilter;
   /** Metrics delivery interval in ms (metrics and combined endpoints). */
   interval: number;
@@ -95,18 +98,20 @@ export class Session {
   /**
    * Write a batch of frames in one corked write (one syscall instead of one per frame). A client
    * that cannot keep up is closed with SLOW_CONSUMER rather than buffered without bound; it can
-   * reconnect and resume from its last id. `newest` is the newest id per stream among the frames.
+   * reconnect and resume from its last id. Frames from `from` on are written; `newest` is the
+   * newest id per stream among them, `ids` their ids (parallel to `frames`).
    */
-  sendFrames(frames: readonly Frame[], newest?: readonly StreamId[], ids?: ReadonlyArray<StreamId | undefined>): void {
+  sendFrames(frames: readonly Frame[], newest?: readonly StreamId[], ids?: ReadonlyArray<StreamId | undefined>, from = 0): void {
     if (this.closed) return;
     corkSocket = this.socket;
     corkFrames = frames;
+    corkFrom = from;
     this.socket.cork(writeCorked);
-    this.counters.framesOut += frames.length;
+    this.counters.framesOut += frames.length - from;
     // uWS drops a frame (send answers 2) once MAX_BACKPRESSURE_BYTES are queued for this client.
     if (corkDropped) return this.dropSlow();
     if (newest) for (let i = 0; i < newest.length; i++) this.advanceSent(newest[i]!);
-    if (this.tracksExactly && ids) this.recordSent(ids);
+    if (this.tracksExactly && ids) this.recordSent(ids, from);
   }
 
 
@@ -136,10 +141,10 @@ export class Session {
     return this.tracksExactly;
   }
 
-  recordSent(ids: ReadonlyArray<StreamId | undefined>): void {
+  recordSent(ids: ReadonlyArray<StreamId | undefined>, from = 0): void {
     if (!this.tracksExactly) return;
     const exact = (this.sentExactly ??= new Set());
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = from; i < ids.length; i++) {
       const id = ids[i];
       if (id) exact.add(formatStreamId(id));
     }

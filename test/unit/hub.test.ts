@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../gateway/auth/authenticator.ts';
 import { ENDPOINTS } from '../../gateway/endpoints.ts';
 import { compileFilter } from '../../gateway/filter/filter.ts';
@@ -141,5 +141,48 @@ describe('Hub', () => {
     event('log', 'info', 'y');
     hub.flush();
     expect(a.socket.closedWith?.code).toBe(4001);
+  });
+
+  describe('a pass over many connections, in slices', () => {
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const messages = (c: { socket: FakeSocket }) => c.socket.json().map((m) => m.message);
+
+    it('gives a message that arrives mid-pass to the connections not reached yet in this pass, and to the others in the next', async () => {
+      const { hub, connect, event } = setup();
+      const all = Array.from({ length: 1000 }, () => connect());
+      event('log', 'info', 'm1');
+      await turn(); // the first slice of the pass has run
+      const reached = all.filter((c) => c.socket.sent.length > 0);
+      expect(reached.length).toBeGreaterThan(0);
+      expect(reached.length).toBeLessThan(all.length);
+      event('log', 'info', 'm2');
+      await vi.waitUntil(() => all.every((c) => c.socket.sent.length === 2), { timeout: 5000, interval: 5 });
+      for (const c of all) expect(messages(c)).toEqual(['m1', 'm2']);
+      // Those not reached before m2 arrived got both in one write.
+      const late = all.filter((c) => !reached.includes(c));
+      expect(late.every((c) => c.socket.corks === 1)).toBe(true);
+      expect(reached.every((c) => c.socket.corks === 2)).toBe(true);
+      await turn();
+      expect(all.every((c) => c.socket.sent.length === 2)).toBe(true); // nothing twice
+    });
+
+    it('copes with connections leaving and joining mid-pass: each gets what came after it joined, once, in order', async () => {
+      const { hub, connect, event } = setup();
+      const all = Array.from({ length: 1000 }, () => connect());
+      event('log', 'info', 'm1');
+      await turn();
+      const left = all.filter((c, i) => i % 3 === 0);
+      for (const c of left) hub.leave(c.session);
+      const joined = Array.from({ length: 300 }, () => connect());
+      event('log', 'info', 'm2');
+      hub.flush(); // what a replay does: everything pending is written now
+      const stayed = all.filter((c) => !left.includes(c));
+      for (const c of stayed) expect(messages(c)).toEqual(['m1', 'm2']);
+      for (const c of joined) expect(messages(c)).toEqual(['m2']);
+      for (const c of left) expect(messages(c).every((m) => m === 'm1')).toBe(true);
+      await turn();
+      for (const c of stayed) expect(c.socket.sent).toHaveLength(2);
+      expect(hub.groupCount).toBe(1);
+    });
   });
 });
