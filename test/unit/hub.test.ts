@@ -148,7 +148,7 @@ describe('Hub', () => {
     const messages = (c: { socket: FakeSocket }) => c.socket.json().map((m) => m.message);
 
     it('gives a message that arrives mid-pass to the connections not reached yet in this pass, and to the others in the next', async () => {
-      const { hub, connect, event } = setup();
+      const { connect, event } = setup();
       const all = Array.from({ length: 1000 }, () => connect());
       event('log', 'info', 'm1');
       await turn(); // the first slice of the pass has run
