@@ -79,16 +79,18 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
       upgrade: createUpgradeHandler(endpoint, upgradeDeps),
       open: (ws) => {
         const data = ws.getUserData();
+        const params = data.params!;
+        data.params = undefined;
         const defaultInterval = endpoint.kinds & KIND_METRICS ? config.METRICS_DEFAULT_INTERVAL_MS : 0;
-        const session = new Session(nextSessionId++, ws, endpoint, data.principal, compileFilter(null, data.principal.sites), defaultInterval, stats);
+        const session = new Session(nextSessionId++, ws, endpoint, params.principal, compileFilter(null, params.principal.sites), defaultInterval, stats);
         data.session = session;
         sessions.add(session);
-        security.opened(session, data.address);
+        security.opened(session, params.address);
         stats.connectionsOpened++;
-        if (data.urlOptions && !applyUrlOptions(session, data.urlOptions, actions)) return;
+        if (params.urlOptions && !applyUrlOptions(session, params.urlOptions, actions)) return;
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
-        if (data.since !== undefined) startReplay(session, data.since, actions);
+        if (params.since !== undefined) startReplay(session, params.since, actions);
         else {
           session.startExactTracking();
           holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);

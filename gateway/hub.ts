@@ -117,7 +117,7 @@ export class Hub {
       this.groups.set(key, group);
       this.reindex();
     }
-    session.groupKey = key;
+    session.groupKey = group.key; // the group's string, not a copy per connection
     session.groupIndex = group.members.length;
     session.groupCursor = group.head;
     group.members.push(session);

@@ -15,19 +15,28 @@ import type { MessageRateLimiter } from './limits/rate-limiter.ts';
 import type { GatewaySecurity } from './security.ts';
 import type { Session } from './session.ts';
 
-/** What uWS keeps per WebSocket: decided at the upgrade, completed at open. */
-export interface UserData {
-  endpoint: Endpoint;
-  principal: Principal;
+/** What the upgrade decided, for the open handler (then dropped). */
+export interface OpenParams {
+  readonly principal: Principal;
   /** `?since=` from the URL: replay starts as soon as the connection opens. */
-  since: string | undefined;
+  readonly since: string | undefined;
   /** Filter and interval from the URL, applied at open. */
-  urlOptions: UrlOptionsText | undefined;
+  readonly urlOptions: UrlOptionsText | undefined;
   /** The client's address, for the per-address limits. */
-  address: string;
+  readonly address: string;
+}
+
+/**
+ * What uWS keeps per WebSocket. uWS copies these properties onto each WebSocket object, so there
+ * are few and all present from the start: every one is a slot in every connection for its life.
+ */
+export interface UserData {
+  /** Until open. */
+  params: OpenParams | undefined;
   /** This connection's client message budget. */
   rate: MessageRateLimiter;
-  session?: Session;
+  /** From open. */
+  session: Session | undefined;
 }
 
 export interface UpgradeDeps {
@@ -65,7 +74,7 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
       }
       const refusal = security.registry.refusal(result.principal, address);
       if (refusal) return reject(res, 429, refusal);
-      const data: UserData = { endpoint, principal: result.principal, since, urlOptions, address, rate: security.newRateLimiter() };
+      const data: UserData = { params: { principal: result.principal, since, urlOptions, address }, rate: security.newRateLimiter(), session: undefined };
       res.upgrade<UserData>(data, secKey, credentials.protocol, extensions, context);
     };
     const result = security.authenticator.authenticate(credentials.key, endpoint.name);

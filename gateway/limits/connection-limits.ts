@@ -20,7 +20,8 @@ const identity = (principal: Principal) => principal.keyId ?? `env:${principal.n
 
 export class ConnectionRegistry<C extends TrackedConnection = TrackedConnection> {
   private readonly byKey = new Map<string, Set<C>>();
-  private readonly byAddress = new Map<string, number>();
+  /** Per address, its open connections and the one copy of the address string they all share. */
+  private readonly byAddress = new Map<string, { readonly address: string; count: number }>();
   private readonly addressOf = new Map<C, string>();
 
   constructor(private readonly policy: ConnectionLimitPolicy) {}
@@ -31,7 +32,7 @@ export class ConnectionRegistry<C extends TrackedConnection = TrackedConnection>
     if (perKey > 0 && (this.byKey.get(identity(principal))?.size ?? 0) >= perKey) {
       return `too many connections for this API key (the limit is ${perKey}); close some first`;
     }
-    if (perAddress > 0 && (this.byAddress.get(address) ?? 0) >= perAddress) {
+    if (perAddress > 0 && (this.byAddress.get(address)?.count ?? 0) >= perAddress) {
       return `too many connections from this address (the limit is ${perAddress}); close some first`;
     }
     return undefined;
@@ -42,17 +43,18 @@ export class ConnectionRegistry<C extends TrackedConnection = TrackedConnection>
     let set = this.byKey.get(id);
     if (!set) this.byKey.set(id, (set = new Set()));
     set.add(connection);
-    this.addressOf.set(connection, address);
-    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+    let entry = this.byAddress.get(address);
+    if (!entry) this.byAddress.set(address, (entry = { address, count: 0 }));
+    entry.count++;
+    this.addressOf.set(connection, entry.address);
   }
 
   remove(connection: C): void {
     const address = this.addressOf.get(connection);
     if (address === undefined) return;
     this.addressOf.delete(connection);
-    const left = (this.byAddress.get(address) ?? 1) - 1;
-    if (left > 0) this.byAddress.set(address, left);
-    else this.byAddress.delete(address);
+    const entry = this.byAddress.get(address);
+    if (entry && --entry.count <= 0) this.byAddress.delete(address);
     const id = identity(connection.principal);
     const set = this.byKey.get(id);
     set?.delete(connection);
