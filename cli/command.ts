@@ -8,7 +8,7 @@ export const ExitCode = {
   PARTIAL_FAILURE: 1,
   /** Bad usage or invalid input: nothing was done. */
   USAGE: 2,
-  /** The gateway refused the API key (HTTP 401/403 at the upgrade, or closed 4401/4403). */
+  /** The gateway refused the API key (HTTP 401/403 at the upgrade, or closed 4401). */
   AUTH_REFUSED: 3,
   /** The gateway could not be reached, or not reached again, within the retries. */
   UNREACHABLE: 4,

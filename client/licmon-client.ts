@@ -81,7 +81,7 @@ export interface LicmonClientEvents {
 type EventName = keyof LicmonClientEvents;
 
 const CLOSE_BY_STATUS: Record<number, ClosedBecause> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
-const CLOSE_BY_CODE: Record<number, ClosedBecause> = { [CloseCode.NORMAL]: 'server', [CloseCode.INVALID_REQUEST]: 'invalid-options', [CloseCode.KEY_REVOKED]: 'unauthorized', [CloseCode.FORBIDDEN]: 'forbidden' };
+const CLOSE_BY_CODE: Record<number, ClosedBecause> = { [CloseCode.NORMAL]: 'server', [CloseCode.INVALID_REQUEST]: 'invalid-options', [CloseCode.KEY_REVOKED]: 'unauthorized' };
 /** Sent when the client drops a connection it presumes dead; the gateway may never see it. */
 const CLOSE_PRESUMED_DEAD = 4100;
 

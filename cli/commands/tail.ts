@@ -42,7 +42,7 @@ terminal only (NO_COLOR=1 turns them off, FORCE_COLOR=1 on). Connection status g
 
 Exit codes: 0 stopped (Ctrl-C, SIGTERM) or closed normally by the gateway; 2 bad usage, or the
 gateway rejected the filter, interval or since; 3 the key was refused (HTTP 401/403, or closed
-with 4401/4403); 4 could not connect, or the connection could not be restored, after the retries
+with 4401); 4 could not connect, or the connection could not be restored, after the retries
 (or no such endpoint).
 
 Examples:

@@ -64,7 +64,6 @@ export const CloseCode = {
   SLOW_CONSUMER: 4001,
   INVALID_REQUEST: 4400,
   KEY_REVOKED: 4401,
-  FORBIDDEN: 4403,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -78,5 +77,4 @@ export const CLOSE_DESCRIPTIONS: Record<CloseCode, string> = {
   4001: 'Slow consumer: the client did not read fast enough. Reconnect and resume from the last id.',
   4400: 'The filter or interval on the URL is invalid (an error message says why). Do not reconnect with the same URL.',
   4401: 'Key revoked: the API key was revoked or has expired. Do not reconnect with it.',
-  4403: 'The API key is not allowed here. Do not reconnect with it.',
 };

@@ -217,7 +217,6 @@ describe('LicmonClient', () => {
     [1000, 'server'],
     [4400, 'invalid-options'],
     [4401, 'unauthorized'],
-    [4403, 'forbidden'],
   ])('does not reconnect after close code %i', (code, because) => {
     const { states } = start();
     latest().open();
