@@ -18,11 +18,16 @@ export interface ConnectionLimitPolicy {
 /** A key's identity for the per-key limit: stored keys by digest, API_KEYS entries by name. */
 const identity = (principal: Principal) => principal.keyId ?? `env:${principal.name}`;
 
+interface AddressEntry {
+  readonly address: string;
+  count: number;
+}
+
 export class ConnectionRegistry<C extends TrackedConnection = TrackedConnection> {
   private readonly byKey = new Map<string, Set<C>>();
-  /** Per address, its open connections and the one copy of the address string they all share. */
-  private readonly byAddress = new Map<string, { readonly address: string; count: number }>();
-  private readonly addressOf = new Map<C, string>();
+  /** Per address, its open connections; each connection points at its address's entry (one shared copy of the string). */
+  private readonly byAddress = new Map<string, AddressEntry>();
+  private readonly addressOf = new Map<C, AddressEntry>();
 
   constructor(private readonly policy: ConnectionLimitPolicy) {}
 
@@ -46,15 +51,14 @@ export class ConnectionRegistry<C extends TrackedConnection = TrackedConnection>
     let entry = this.byAddress.get(address);
     if (!entry) this.byAddress.set(address, (entry = { address, count: 0 }));
     entry.count++;
-    this.addressOf.set(connection, entry.address);
+    this.addressOf.set(connection, entry);
   }
 
   remove(connection: C): void {
-    const address = this.addressOf.get(connection);
-    if (address === undefined) return;
+    const entry = this.addressOf.get(connection);
+    if (entry === undefined) return;
     this.addressOf.delete(connection);
-    const entry = this.byAddress.get(address);
-    if (entry && --entry.count <= 0) this.byAddress.delete(address);
+    if (--entry.count <= 0) this.byAddress.delete(entry.address);
     const id = identity(connection.principal);
     const set = this.byKey.get(id);
     set?.delete(connection);
