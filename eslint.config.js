@@ -25,12 +25,12 @@ export default tseslint.config(
   },
   {
     // The dashboard bundle carries no schema library: of the zod-built protocol it takes types only
-    // (the codes of errors.ts are plain values).
+    // (the codes of errors.ts and close-codes.ts are plain values).
     files: ['dashboard/src/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
         SERVERS_CODE,
-        { regex: '(^|/)shared/protocol/(?!errors\\.ts$)', allowTypeImports: true, message: 'Type-only imports of the protocol\'s schemas in the dashboard: a value import puts zod in the bundle.' },
+        { regex: '(^|/)shared/protocol/(?!(errors|close-codes)\\.ts$)', allowTypeImports: true, message: 'Type-only imports of the protocol\'s schemas in the dashboard: a value import puts zod in the bundle.' },
       ] }],
     },
   },

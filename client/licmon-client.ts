@@ -9,8 +9,9 @@
 // connection live. (A filter the URL cannot carry — a source containing a comma — goes in a
 // `subscribe` instead, and frames before its pong predate the subscription and are not delivered.)
 import type { AlertMessage, ErrorMessage, Filter, LogMessage, MetricsMessage } from '../shared/protocol/index.ts';
-// errors.ts directly (not the index) so that the client pulls in no zod at run time.
-import { CloseCode, ErrorCode } from '../shared/protocol/errors.ts';
+// errors.ts and close-codes.ts directly (not the index) so that the client pulls in no zod at run time.
+import { CloseCode, shouldReconnect, type FinalCloseCode } from '../shared/protocol/close-codes.ts';
+import { ErrorCode } from '../shared/protocol/errors.ts';
 import { RECONNECT_DEFAULTS, backoffDelay } from './backoff.ts';
 import { ResumeTracker } from './resume-tracker.ts';
 import {
@@ -81,9 +82,10 @@ export interface LicmonClientEvents {
 type EventName = keyof LicmonClientEvents;
 
 const CLOSE_BY_STATUS: Record<number, ClosedBecause> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
-const CLOSE_BY_CODE: Record<number, ClosedBecause> = { [CloseCode.NORMAL]: 'server', [CloseCode.INVALID_REQUEST]: 'invalid-options', [CloseCode.KEY_REVOKED]: 'unauthorized' };
-/** Sent when the client drops a connection it presumes dead; the gateway may never see it. */
-const CLOSE_PRESUMED_DEAD = 4100;
+/** Why the client stopped, for each close code the table says not to reconnect after (tsc checks it covers them all). */
+const CLOSED_BECAUSE: Record<FinalCloseCode, ClosedBecause> = {
+  [CloseCode.NORMAL]: 'server', [CloseCode.INVALID_REQUEST]: 'invalid-options', [CloseCode.KEY_REVOKED]: 'unauthorized',
+};
 
 export class LicmonClient {
   private readonly tracker: ResumeTracker;
@@ -263,8 +265,10 @@ export class LicmonClient {
   }
 
   private onClosed(code: number, reason: string, httpStatus: number | undefined): void {
-    const because = (httpStatus !== undefined ? CLOSE_BY_STATUS[httpStatus] : undefined) ?? CLOSE_BY_CODE[code];
-    if (because) return this.finish({ state: 'closed', code, reason, because, httpStatus });
+    const refused = httpStatus !== undefined ? CLOSE_BY_STATUS[httpStatus] : undefined;
+    if (refused) return this.finish({ state: 'closed', code, reason, because: refused, httpStatus });
+    // A code outside the table in 4400-4499 (a newer gateway's) also means "stop": the server ended it.
+    if (!shouldReconnect(code)) return this.finish({ state: 'closed', code, reason, because: CLOSED_BECAUSE[code as FinalCloseCode] ?? 'server', httpStatus });
     this.scheduleReconnect({ code, reason, httpStatus });
   }
 
@@ -282,8 +286,8 @@ export class LicmonClient {
     this.deadTimer = setTimeout(() => {
       const socket = this.socket;
       this.dropSocket();
-      socket?.close(CLOSE_PRESUMED_DEAD, 'no answer to ping');
-      this.scheduleReconnect({ code: CLOSE_PRESUMED_DEAD, reason: `no answer to ping within ${this.settings.pongTimeout} ms` });
+      socket?.close(CloseCode.PRESUMED_DEAD, 'no answer to ping');
+      this.scheduleReconnect({ code: CloseCode.PRESUMED_DEAD, reason: `no answer to ping within ${this.settings.pongTimeout} ms` });
     }, this.settings.pongTimeout);
   }
 

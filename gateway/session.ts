@@ -1,6 +1,6 @@
 // One WebSocket connection's state. The socket is a small structural type (not uWS's class), so
 // the protocol logic can be unit-tested with plain objects.
-import { CloseCode, type ErrorCode } from '../shared/protocol/index.ts';
+import { CloseCode, type ErrorCode, type GatewayCloseCode } from '../shared/protocol/index.ts';
 import { comparePositions, formatStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { CompiledFilter } from './filter/filter.ts';
@@ -159,8 +159,8 @@ export class Session {
     this.sendFrame(JSON.stringify({ type: 'error', code, message, timestamp: new Date().toISOString(), ...extra }));
   }
 
-  /** Close with a code and reason (reasons are capped at 123 bytes by the protocol). */
-  close(code: number, reason: string): void {
+  /** Close with a code of the close-code table and a reason (reasons are capped at 123 bytes by the protocol). */
+  close(code: GatewayCloseCode, reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.end(code, reason.slice(0, 120));

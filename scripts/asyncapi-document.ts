@@ -4,11 +4,12 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import {
-  AlertMessageSchema, CLOSE_DESCRIPTIONS, CloseCode, ConfigureActionSchema, ERROR_DESCRIPTIONS, ErrorCode, ErrorMessageSchema,
+  AlertMessageSchema, ConfigureActionSchema, ERROR_DESCRIPTIONS, ErrorCode, ErrorMessageSchema,
   FeatureDetailSchema, FilterActionSchema, FilterSchema, LogMessageSchema, MetricsMessageSchema, PingActionSchema, PollDetailSchema,
   PongMessageSchema, ServerCountsSchema, ServerHostSchema, SubscribeActionSchema, VendorDaemonSchema,
 } from '../shared/protocol/index.ts';
 import packageJson from '../package.json' with { type: 'json' };
+import { renderCloseCodes } from './docs.ts';
 
 type Json = Record<string, unknown>;
 
@@ -204,11 +205,8 @@ function operations(): Json {
   return ops;
 }
 
-const CLOSE_NAMES = Object.fromEntries(Object.entries(CloseCode).map(([name, code]) => [code, name])) as Record<CloseCode, string>;
-
 function description(): string {
   const errorRows = Object.values(ErrorCode).map((code) => `| \`${code}\` | ${ERROR_DESCRIPTIONS[code]} |`);
-  const closeRows = (Object.keys(CLOSE_DESCRIPTIONS).map(Number) as CloseCode[]).map((code) => `| ${code} | \`${CLOSE_NAMES[code]}\` | ${CLOSE_DESCRIPTIONS[code]} |`);
   return [
     'License Monitor streams license-farm logs, metrics and alerts over WebSockets: `/ws/logs`, `/ws/metrics` and `/ws/combined`, served by any number of gateways behind a load balancer.',
     '',
@@ -224,11 +222,9 @@ function description(): string {
     ...errorRows,
     '',
     '## Close codes',
-    '4000–4399: reconnect (and resume); 4400–4499: do not reconnect with the same key.',
+    '4000–4399: reconnect (and resume); 4400–4499: do not reconnect with the same request (its URL or its key).',
     '',
-    '| Code | Name | Meaning |',
-    '|------|------|---------|',
-    ...closeRows,
+    renderCloseCodes(),
   ].join('\n');
 }
 

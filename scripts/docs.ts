@@ -1,8 +1,9 @@
-// Regenerates the README's configuration table from the code, so the
+// Regenerates the README's configuration table and close-code table from the code, so the
 // documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CollectorConfigSchema, GatewayConfigSchema } from '../shared/config.ts';
+import { CLOSE_CODES } from '../shared/protocol/close-codes.ts';
 
 /**
  * The configuration table: every variable of the gateway and collector schemas, its default (from
@@ -20,6 +21,12 @@ export function renderConfig(): string {
     return `| \`${name}\` | ${formatDefault(fallback)} | ${usedBy} | ${describeVariable(source, name)} |`;
   });
   return ['| variable | default | used by | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** Every close code of shared/protocol/close-codes.ts (README, and docs/asyncapi.yaml's description). */
+export function renderCloseCodes(): string {
+  const rows = CLOSE_CODES.map((e) => `| ${e.code} | \`${e.name}\` | ${e.sentBy} | ${e.reconnect ? 'yes' : 'no'} | ${e.reason.replace(/\|/g, '\\|')} |`);
+  return ['| code | name | sent by | reconnect | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function formatDefault(value: unknown): string {
@@ -60,5 +67,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const path = new URL('../README.md', import.meta.url);
   let readme = readFileSync(path, 'utf8');
   readme = replaceSection(readme, 'config', renderConfig());
+  readme = replaceSection(readme, 'close-codes', renderCloseCodes());
   writeFileSync(path, readme);
 }

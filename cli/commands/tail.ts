@@ -7,8 +7,8 @@ import { LicmonClient, type ClosedBecause, type EndpointName, type StateChange }
 import { parseMessageId } from '../../client/resume-tracker.ts';
 import { ENDPOINT_NAMES, endpointUrl } from '../../client/socket.ts';
 import {
-  AlertMessageSchema, CLOSE_DESCRIPTIONS, ErrorCode, FilterSchema, LogMessageSchema, MetricsMessageSchema,
-  type CloseCode, type ErrorMessage, type Filter,
+  AlertMessageSchema, closeCodeEntry, ErrorCode, FilterSchema, LogMessageSchema, MetricsMessageSchema,
+  type ErrorMessage, type Filter,
 } from '../../shared/protocol/index.ts';
 import { ExitCode, UsageError, type Command } from '../command.ts';
 import { TailFormatter, useColor } from '../tail-format.ts';
@@ -185,8 +185,8 @@ function describe(change: StateChange, url: string, client: LicmonClient): strin
 }
 
 function closeMeaning(code: number): string {
-  const meaning = CLOSE_DESCRIPTIONS[code as CloseCode];
-  return meaning ? ` ${meaning}` : code === 1006 ? ' connection lost' : '';
+  const entry = closeCodeEntry(code);
+  return entry ? ` ${entry.reason}` : '';
 }
 
 function buildFilter(values: { level?: string; source?: string; pattern?: string; site?: string }): Filter | null {

@@ -7,7 +7,8 @@
 import {
   LicmonClient, type AlertMessage, type ConnectionState, type ErrorMessage, type Filter, type LogMessage, type MetricsMessage, type StateChange,
 } from '../../client/index.ts';
-import { CloseCode, ErrorCode } from '../../shared/protocol/errors.ts';
+import { CloseCode } from '../../shared/protocol/close-codes.ts';
+import { ErrorCode } from '../../shared/protocol/errors.ts';
 
 export interface ConnectionView {
   readonly state: ConnectionState;
@@ -67,8 +68,8 @@ export class DashboardConnection {
       if (error.code === ErrorCode.INVALID_FILTER) this.rejectTailFilter(tail, error.message);
     });
     tail.on('state', (change) => {
-      // 4400: the filter on the URL is invalid; reconnecting with it cannot help.
-      if (change.state === 'reconnecting' && change.code === CloseCode.INVALID_REQUEST) this.rejectTailFilter(tail, change.reason || 'invalid filter');
+      // 4400: the filter on the URL is invalid; the client stops, since reconnecting with it cannot help.
+      if (change.state === 'closed' && change.code === CloseCode.INVALID_REQUEST) this.rejectTailFilter(tail, change.reason || 'invalid filter');
     });
     tail.connect();
   }

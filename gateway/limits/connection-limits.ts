@@ -1,11 +1,12 @@
 // Live connections by API key and by client address: enforces the per-key and per-address
 // limits at the upgrade, and finds a key's connections when it is revoked or expires.
+import type { GatewayCloseCode } from '../../shared/protocol/index.ts';
 import type { Principal } from '../auth/authenticator.ts';
 
 /** What the registry needs of a connection (a Session). */
 export interface TrackedConnection {
   readonly principal: Principal;
-  close(code: number, reason: string): void;
+  close(code: GatewayCloseCode, reason: string): void;
 }
 
 export interface ConnectionLimitPolicy {
@@ -66,7 +67,7 @@ export class ConnectionRegistry<C extends TrackedConnection = TrackedConnection>
   }
 
   /** Close every connection of a stored key (by digest); returns how many were closed. */
-  closeKey(keyId: string, code: number, reason: string): number {
+  closeKey(keyId: string, code: GatewayCloseCode, reason: string): number {
     const set = this.byKey.get(keyId);
     if (!set) return 0;
     const connections = [...set]; // closing removes them from the set

@@ -1,5 +1,7 @@
-// The stable error codes (sent in `error` messages) and close codes of the WebSocket API.
-// README's tables are checked against these by test/unit/error-codes.test.ts: add a row there too.
+// The stable error codes of the WebSocket API: sent in `error` messages, and as the body of an HTTP
+// refusal at the upgrade. Close codes have their own table (close-codes.ts). README's error-code
+// rows are checked against these by test/unit/security-docs.test.ts, and docs/asyncapi.yaml is
+// generated from them: add a README row with a new code.
 
 export const ErrorCode = {
   /** Not JSON, not an object, no string `action`, or a binary frame. */
@@ -48,33 +50,4 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   NOT_FOUND: 'HTTP 404: no such endpoint.',
   UPGRADE_REQUIRED: 'HTTP 426: a WebSocket endpoint was requested without a WebSocket upgrade.',
   UNAVAILABLE: 'HTTP 503 at the upgrade: this gateway is draining or has lost the bus; connect to another.',
-};
-
-/**
- * Close codes. 1xxx are the standard ones; 4000-4399 mean "reconnect (and resume)",
- * 4400-4499 mean "do not reconnect with the same request" (URL or credentials).
- */
-export const CloseCode = {
-  NORMAL: 1000,
-  POLICY_VIOLATION: 1008,
-  MESSAGE_TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
-  SERVICE_RESTART: 1012,
-  IDLE_TIMEOUT: 4000,
-  SLOW_CONSUMER: 4001,
-  INVALID_REQUEST: 4400,
-  KEY_REVOKED: 4401,
-} as const;
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
-
-export const CLOSE_DESCRIPTIONS: Record<CloseCode, string> = {
-  1000: 'Normal closure.',
-  1008: 'Policy violation: the client kept sending after RATE_LIMITED. Reconnect more gently.',
-  1009: 'A client frame exceeded the maximum payload size.',
-  1011: 'Internal error. Reconnect with backoff.',
-  1012: 'Service restart: the gateway is draining. Reconnect (to another gateway) and resume.',
-  4000: 'Idle timeout: no client message within the idle window. Send pings to stay connected.',
-  4001: 'Slow consumer: the client did not read fast enough. Reconnect and resume from the last id.',
-  4400: 'The filter or interval on the URL is invalid (an error message says why). Do not reconnect with the same URL.',
-  4401: 'Key revoked: the API key was revoked or has expired. Do not reconnect with it.',
 };

@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './license-detail.ts';
 export * from './actions.ts';
 export * from './errors.ts';
+export * from './close-codes.ts';

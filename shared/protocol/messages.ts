@@ -8,7 +8,7 @@ import { metricsDetailFields } from './license-detail.ts';
 const streamFields = {
   timestamp: TimestampSchema,
   site: SiteNameSchema.optional(),
-  /** Assigned by the bus when the message is published: `<stream>:<position>`. */
+  /** Assigned by the bus when the message is published: `<stream>:<epoch>:<ms>-<seq>` (shared/bus/stream-id.ts). */
   id: z.string().optional(),
 };
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { buildAsyncApiDocument, renderAsyncApiYaml } from '../../scripts/asyncapi-document.ts';
 import {
-  AlertMessageSchema, CLOSE_DESCRIPTIONS, ConfigureActionSchema, ErrorCode, ErrorMessageSchema, FilterActionSchema, LEVELS,
+  AlertMessageSchema, CLOSE_CODES, ConfigureActionSchema, ErrorCode, ErrorMessageSchema, FilterActionSchema, LEVELS,
   LogMessageSchema, MetricsMessageSchema, PingActionSchema, PongMessageSchema, SubscribeActionSchema,
 } from '../../shared/protocol/index.ts';
 import { ROOT } from '../support/processes.ts';
@@ -45,9 +45,9 @@ describe('AsyncAPI document', () => {
   it('names every error code and close code of the tables', () => {
     const description = String((buildAsyncApiDocument().info as { description: string }).description);
     for (const code of Object.values(ErrorCode)) expect(description).toContain(`| \`${code}\` |`);
-    for (const [code, meaning] of Object.entries(CLOSE_DESCRIPTIONS)) {
-      expect(description).toContain(`| ${code} | `);
-      expect(description).toContain(meaning);
+    for (const { code, name, reason } of CLOSE_CODES) {
+      expect(description).toContain(`| ${code} | \`${name}\` |`);
+      expect(description).toContain(reason);
     }
   });
 

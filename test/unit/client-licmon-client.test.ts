@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LicmonClient, type LicmonClientOptions, type StateChange } from '../../client/index.ts';
 import type { WebSocketLike } from '../../client/socket.ts';
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts';
 
 /** A WebSocket whose server side the test plays: it records what the client sends. */
 class ScriptedSocket implements WebSocketLike {
@@ -225,6 +226,18 @@ describe('LicmonClient', () => {
     expect(ScriptedSocket.all).toHaveLength(1);
     expect(states.at(-1)).toMatchObject({ state: 'closed', code, because });
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it.each<[number, boolean]>([
+    ...CLOSE_CODES.map((entry): [number, boolean] => [entry.code, entry.reconnect]),
+    [1001, true], [4399, true], [4450, false], // not in the table: the range rule
+  ])('after close code %i, reconnects: %s (the close-code table decides)', (code, reconnect) => {
+    const { states } = start();
+    latest().open();
+    latest().drop(code, 'bye');
+    expect(states.at(-1)!.state).toBe(reconnect ? 'reconnecting' : 'closed');
+    vi.advanceTimersByTime(60_000);
+    expect(ScriptedSocket.all).toHaveLength(reconnect ? 2 : 1);
   });
 
   it('does not reconnect when the upgrade is refused with 401 or 403; does after 503', () => {

@@ -1,14 +1,21 @@
 // The README is the user's front door: its configuration table must say exactly what the code
-// does (regenerate it with `npm run docs`). Error and close codes: test/unit/security-docs.test.ts.
+// does, and its close-code table must be shared/protocol/close-codes.ts (regenerate both with
+// `npm run docs`). Error codes: test/unit/security-docs.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderConfig, section } from '../../scripts/docs.ts';
+import { renderCloseCodes, renderConfig, section } from '../../scripts/docs.ts';
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('README', () => {
   it('documents every configuration variable with its default', () => {
     expect(section(readme, 'config')).toBe(renderConfig());
+  });
+  it('documents every close code, generated from the one table', () => {
+    const table = section(readme, 'close-codes');
+    expect(table).toBe(renderCloseCodes());
+    for (const { code } of CLOSE_CODES) expect(table).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
   });
   it('gives the two quick-start commands', () => {
     expect(readme).toContain('npm start');
