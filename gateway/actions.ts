@@ -16,7 +16,7 @@ import { InvalidSinceError, parseSince, type StreamId } from '../shared/bus/stre
 import { KIND_METRICS } from './endpoints.ts';
 import { parseUrlOptions, type UrlOptionsText } from './url-options.ts';
 import { compileFilter } from './filter/filter.ts';
-import { PatternSyntaxError } from './filter/pattern.ts';
+import { PatternSyntaxError } from '../shared/pattern/pattern.ts';
 import { filterLimitViolation, type FilterLimits } from './limits/filter-limits.ts';
 import type { Hub } from './hub.ts';
 import type { MetricsClock } from './metrics-clock.ts';

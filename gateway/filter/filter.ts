@@ -2,7 +2,7 @@
 // on the fan-out path. Equal filters compile to the same `key`, so the hub evaluates each distinct
 // filter once per message for every connection that holds it.
 import { LEVELS, type Filter, type Level } from '../../shared/protocol/index.ts';
-import { compilePattern, type PatternMatcher } from './pattern.ts';
+import { compilePattern, type PatternMatcher } from '../../shared/pattern/pattern.ts';
 
 export const LEVEL_INDEX: Readonly<Record<Level, number>> = Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<Level, number>;
 export const ALL_LEVELS = (1 << LEVELS.length) - 1;

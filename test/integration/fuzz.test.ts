@@ -4,7 +4,7 @@
 // receives a numbered stream. The gateway stays up, answers every bad frame with its documented
 // error (or close), and the good client gets every message, in order.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compilePattern, PatternSyntaxError } from '../../gateway/filter/pattern.ts';
+import { compilePattern, PatternSyntaxError } from '../../shared/pattern/pattern.ts';
 import { RedisBus } from '../../shared/bus/index.ts';
 import { CloseCode } from '../../shared/protocol/index.ts';
 import { randomPrefix, startGateway, type RunningGateway } from '../support/processes.ts';

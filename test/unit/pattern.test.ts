@@ -3,11 +3,11 @@
 // the lazy DFA with a cache small enough to flush and hand searches over to the VM), and proof
 // that hostile patterns cost work linear in the message length.
 import { describe, expect, it } from 'vitest';
-import { compilePattern, PatternSyntaxError } from '../../gateway/filter/pattern.ts';
-import { type DfaLimits, LazyDfa } from '../../gateway/filter/pattern-dfa.ts';
-import { parsePattern } from '../../gateway/filter/pattern-parser.ts';
-import { compileProgram, MAX_PROGRAM_SIZE } from '../../gateway/filter/pattern-program.ts';
-import { PikeVm } from '../../gateway/filter/pattern-vm.ts';
+import { compilePattern, PatternSyntaxError } from '../../shared/pattern/pattern.ts';
+import { type DfaLimits, LazyDfa } from '../../shared/pattern/dfa.ts';
+import { parsePattern } from '../../shared/pattern/parser.ts';
+import { compileProgram, MAX_PROGRAM_SIZE } from '../../shared/pattern/program.ts';
+import { PikeVm } from '../../shared/pattern/vm.ts';
 
 /** Mulberry32: a tiny seeded PRNG, so a failing case can be reproduced from the seed. */
 function seededRandom(seed: number): () => number {

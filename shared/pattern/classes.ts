@@ -1,8 +1,8 @@
-// Character classes of a program for the lazy DFA (pattern-dfa.ts): code units that every
+// Character classes of a program for the lazy DFA (dfa.ts): code units that every
 // instruction treats alike share a class, so the DFA's transition table has one column per class
 // (a handful for most patterns) instead of one per UTF-16 code unit (65,536).
-import { canonicalize, inRanges, isLineTerminator, isWordCode } from './pattern-charset.ts';
-import { ASSERT_NOT_WORD_BOUNDARY, ASSERT_WORD_BOUNDARY, OP_ANY, OP_ASSERT, OP_CHAR, OP_SET, type Program } from './pattern-vm.ts';
+import { canonicalize, inRanges, isLineTerminator, isWordCode } from './charset.ts';
+import { ASSERT_NOT_WORD_BOUNDARY, ASSERT_WORD_BOUNDARY, OP_ANY, OP_ASSERT, OP_CHAR, OP_SET, type Program } from './vm.ts';
 
 const LINE_TERMINATORS = [0x0a, 0x0d, 0x2028, 0x2029];
 const WORD_RANGES = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];

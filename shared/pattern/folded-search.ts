@@ -2,7 +2,7 @@
 // hot path, and the literal prefilter of the others: no lowercased copy of the message, no
 // allocation per call, and Knuth–Morris–Pratt so that even a needle like "aaaab" costs
 // O(message + needle), never O(message × needle).
-import { canonicalize, foldVariants } from './pattern-charset.ts';
+import { canonicalize, foldVariants } from './charset.ts';
 
 /** nextStarter's value before a call has looked for that starter. */
 const NOT_SOUGHT = -2;

@@ -1,13 +1,13 @@
 // The `pattern` log filter: a case-insensitive search of the message with a RegExp-like syntax
 // that a hostile client cannot turn into a CPU bomb. Matching time is linear in the message
-// length whatever the pattern (no backtracking: a lazily built DFA, pattern-dfa.ts, over a Pike
-// VM program, pattern-vm.ts).
+// length whatever the pattern (no backtracking: a lazily built DFA, dfa.ts, over a Pike
+// VM program, vm.ts).
 import { FoldedSearch } from './folded-search.ts';
-import { LazyDfa } from './pattern-dfa.ts';
-import { parsePattern, type PatternNode } from './pattern-parser.ts';
-import { compileProgram } from './pattern-program.ts';
+import { LazyDfa } from './dfa.ts';
+import { parsePattern, type PatternNode } from './parser.ts';
+import { compileProgram } from './program.ts';
 
-export { PatternSyntaxError } from './pattern-syntax-error.ts';
+export { PatternSyntaxError } from './syntax-error.ts';
 
 /** True if the message matches. Reuses state owned by the compiled pattern: not reentrant. */
 export type PatternMatcher = (message: string) => boolean;

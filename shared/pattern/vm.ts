@@ -2,9 +2,9 @@
 // that some partial match has reached. Each instruction enters the set at most once per position,
 // so a call costs O(input length × program size) whatever the pattern: nested quantifiers like
 // (a+)+$ that make a backtracking engine take exponential time are just a few more set members.
-import { canonicalize, inRanges, isLineTerminator, isWordCode } from './pattern-charset.ts';
+import { canonicalize, inRanges, isLineTerminator, isWordCode } from './charset.ts';
 
-// The instruction set is defined here, beside the loop that runs it (pattern-program.ts emits
+// The instruction set is defined here, beside the loop that runs it (program.ts emits
 // it), so the hot loop compares against module-local constants rather than imported bindings,
 // which some module loaders (vitest's, CommonJS interop) turn into getter calls.
 

@@ -14,7 +14,7 @@
 //   MIN_CHARS_PER_STATE characters per cached state since the last one, so building states
 //   costs at most ~2P/MIN_CHARS_PER_STATE visits per character on average.
 // Either way a call is linear in the message length, and no worse than the VM alone.
-import { CharClasses } from './pattern-classes.ts';
+import { CharClasses } from './classes.ts';
 import {
   ASSERT_END,
   ASSERT_START,
@@ -26,7 +26,7 @@ import {
   OP_SPLIT,
   PikeVm,
   type Program,
-} from './pattern-vm.ts';
+} from './vm.ts';
 
 export interface DfaLimits {
   /** States cached at most before the cache is flushed (or the search handed to the VM). */

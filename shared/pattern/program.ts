@@ -1,10 +1,10 @@
-// Pattern tree → Thompson-NFA program for the Pike VM (pattern-vm.ts) and the lazy DFA built
-// on it (pattern-dfa.ts). Counted repetition is expanded into copies, so the program size, which
+// Pattern tree → Thompson-NFA program for the Pike VM (vm.ts) and the lazy DFA built
+// on it (dfa.ts). Counted repetition is expanded into copies, so the program size, which
 // bounds the work per input character when the DFA cannot cache, is capped here: that cap, not
 // the pattern's shape, is what limits a hostile client.
-import { canonicalImage, canonicalize } from './pattern-charset.ts';
-import type { AssertionKind, PatternNode } from './pattern-parser.ts';
-import { PatternSyntaxError } from './pattern-syntax-error.ts';
+import { canonicalImage, canonicalize } from './charset.ts';
+import type { AssertionKind, PatternNode } from './parser.ts';
+import { PatternSyntaxError } from './syntax-error.ts';
 import {
   ASSERT_END,
   ASSERT_NOT_WORD_BOUNDARY,
@@ -18,7 +18,7 @@ import {
   OP_SET,
   OP_SPLIT,
   type Program,
-} from './pattern-vm.ts';
+} from './vm.ts';
 
 /**
  * Instructions at most. A cached DFA transition costs O(1) per character whatever the size; a

@@ -1,5 +1,5 @@
 /**
- * A `pattern` filter the gateway refuses to compile. The message names the problem and the
+ * A `pattern` the engine refuses to compile. The message names the problem and the
  * 0-based index in the pattern where it was found (`unbalanced ")" at 7`), so it can be sent back
  * to the client as is.
  */

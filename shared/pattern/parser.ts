@@ -2,8 +2,8 @@
 // that every accepted pattern can be matched in linear time: no backreferences, no lookaround.
 // Where JavaScript's web-compatibility rules (Annex B) accept a stray `{`, `}` or `]` as a literal,
 // so do we, so a pattern that works in a browser console works here.
-import { complement, DIGIT, type Ranges, SPACE, WORD } from './pattern-charset.ts';
-import { PatternSyntaxError } from './pattern-syntax-error.ts';
+import { complement, DIGIT, type Ranges, SPACE, WORD } from './charset.ts';
+import { PatternSyntaxError } from './syntax-error.ts';
 
 /** Bounds of `{m,n}`: keeps the compiled program (and so the time per character) small. */
 export const MAX_REPEAT = 100;
