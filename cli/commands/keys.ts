@@ -8,7 +8,7 @@ import { redisTarget } from '../../shared/bus/redis-connection.ts';
 import { GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
 import { SITE_NAME_RE } from '../../shared/protocol/index.ts';
 import { ExitCode, UsageError, withRedis, type Command } from '../command.ts';
-import { parseDuration } from '../duration.ts';
+import { DURATION_HINT, DurationError, parseDuration } from '../../shared/duration.ts';
 
 const USAGE = `Usage: licmon keys <create|list|revoke> [options]
 
@@ -19,7 +19,7 @@ keys themselves).
       Create a key and print it once, alone on the last line: store it now, it cannot be shown
       again. Without --sites the key sees every site; with them, only those sites' messages
       (never site-less ones). Without --endpoints it may open every endpoint; "combined" is an
-      endpoint of its own. --expires takes a duration (90s, 15m, 12h, 30d, 2w) or an ISO date.
+      endpoint of its own. --expires takes a duration (1500ms, 90s, 1.5h, 30d, 2w) or an ISO date.
   licmon keys list [--json]
       Every key: name, created, expires, status (active or expired), endpoints, sites.
   licmon keys revoke NAME
@@ -124,12 +124,21 @@ function splitList(text: string, option: string): string[] {
 }
 
 function expiry(text: string, now: number): number {
-  const duration = parseDuration(text);
-  if (duration !== undefined) return now + duration;
-  const date = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(date)) throw new UsageError(`--expires: "${text}" is neither a duration (90s, 15m, 12h, 30d, 2w) nor an ISO date`);
-  if (date <= now) throw new UsageError(`--expires: ${text} is in the past`);
-  return date;
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const date = Date.parse(text);
+    if (Number.isNaN(date)) throw new UsageError(`--expires: "${text}" is not a valid ISO date`);
+    if (date <= now) throw new UsageError(`--expires: ${text} is in the past`);
+    return date;
+  }
+  let duration: number;
+  try {
+    duration = parseDuration(text);
+  } catch (err) {
+    if (!(err instanceof DurationError)) throw err;
+    throw new UsageError(`--expires: "${text}" is neither an ISO date nor a duration: ${DURATION_HINT}`);
+  }
+  if (duration <= 0) throw new UsageError(`--expires: "${text}" is no time at all: give a duration over 0 or a future date`);
+  return now + duration;
 }
 
 function describe(record: ApiKeyRecord): string {

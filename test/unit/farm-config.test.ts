@@ -105,7 +105,7 @@ notifications:
     - url: ftp://example.com/hook
 `;
     expect(problems(text)).toEqual([
-      'farm.yaml:2:3: defaults.pollInterval: "soon" is not a duration (e.g. 500ms, 30s, 5m, 1h, 7d)',
+      'farm.yaml:2:3: defaults.pollInterval: "soon" is not a duration: write a number with ms, s, m, h, d or w (e.g. 1500ms, 30s, 1.5h, 2w)',
       'farm.yaml:5:5: sites.berlin.timezone: must be an IANA time zone, e.g. Europe/Berlin or UTC',
       'farm.yaml:9:9: sites.berlin.servers[0].address: must be port@host, or three of them comma-separated for a FlexLM triad (e.g. 27000@lic-01)',
       'farm.yaml:10:9: sites.berlin.servers[0].pollIntervl: unknown key (a typo?)',

@@ -8,7 +8,6 @@ import { ConnectionRegistry, type TrackedConnection } from '../../gateway/limits
 import { filterLimitViolation } from '../../gateway/limits/filter-limits.ts';
 import { OriginPolicy } from '../../gateway/limits/origin.ts';
 import { MessageRateLimiter, type RateVerdict } from '../../gateway/limits/rate-limiter.ts';
-import { parseDuration } from '../../cli/duration.ts';
 
 describe('MessageRateLimiter', () => {
   const policy = { perSecond: 10, burst: 5, maxViolations: 3 };
@@ -146,14 +145,5 @@ describe('filterLimitViolation', () => {
     expect(filterLimitViolation({ pattern: 'abcdef' }, limits)).toMatch(/^filter\.pattern/);
     expect(filterLimitViolation({ source: ['a', 'b', 'c'] }, limits)).toMatch(/^filter\.source/);
     expect(filterLimitViolation({ site: ['x', 'y'] }, limits)).toMatch(/^filter\.site/);
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads s, m, h, d, w and refuses anything else', () => {
-    expect(parseDuration('90s')).toBe(90_000);
-    expect(parseDuration('30d')).toBe(30 * 86_400_000);
-    expect(parseDuration('2w')).toBe(14 * 86_400_000);
-    for (const bad of ['', '0s', '5', '1y', '-1d', '1.5h']) expect(parseDuration(bad)).toBeUndefined();
   });
 });
