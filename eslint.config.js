@@ -2,10 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const SERVERS_CODE = { regex: '(^|/)(collector|gateway)/', message: 'A client speaks only the wire protocol: import its shapes from shared/protocol.' };
-
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'dashboard/dist/**', 'bench/results/**', 'test/clients/**/*.go', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'client/dist/**', 'dashboard/dist/**', 'bench/results/**', 'test/clients/**/*.go', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,21 +14,21 @@ export default tseslint.config(
     },
   },
   {
-    // A client speaks only the wire protocol (shared/protocol), never the servers' code.
-    files: ['client/**/*.ts', 'dashboard/**/*.ts'],
-    ignores: ['dashboard/vite.config.ts'],
+    // @licmon/client is a package of its own: it imports nothing outside client/ (its protocol is
+    // generated into client/protocol.ts by `npm run client:protocol`).
+    files: ['client/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [SERVERS_CODE] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'The SDK ships alone: import only from client/ (regenerate client/protocol.ts for protocol changes).' }] }],
     },
   },
   {
-    // The dashboard bundle carries no schema library: of the zod-built protocol it takes types only
-    // (the codes of errors.ts and close-codes.ts are plain values).
-    files: ['dashboard/src/**/*.ts'],
+    // The dashboard uses the SDK as an outside user does: by its package name, which also gives it
+    // the protocol's types and codes, with no zod in the bundle.
+    files: ['dashboard/**/*.ts'],
+    ignores: ['dashboard/vite.config.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
-        SERVERS_CODE,
-        { regex: '(^|/)shared/protocol/(?!(errors|close-codes)\\.ts$)', allowTypeImports: true, message: 'Type-only imports of the protocol\'s schemas in the dashboard: a value import puts zod in the bundle.' },
+        { regex: '(^|/)(collector|gateway|shared|client)/', message: 'The dashboard speaks only the wire protocol: import types, codes and the client from @licmon/client.' },
       ] }],
     },
   },

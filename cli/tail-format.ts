@@ -1,6 +1,6 @@
 // How `licmon tail` shows messages to a person: one aligned line each — time, level, site,
 // source, text — levels coloured, alerts marked, a metrics snapshot summarized in one line.
-import type { AlertMessage, LogMessage, MetricsMessage } from '../shared/protocol/index.ts';
+import type { AlertMessage, LogMessage, MetricsMessage } from '@licmon/client';
 
 const ESC = '\u001b[';
 const STYLES = {

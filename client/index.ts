@@ -1,8 +1,12 @@
-// The client SDK's public surface. Everything else in client/ is internal.
+// @licmon/client's public surface. Everything else in client/ is internal.
 export { LicmonClient } from './licmon-client.ts';
 export type { ClosedBecause, ConnectionState, LicmonClientEvents, LicmonClientOptions, StateChange } from './licmon-client.ts';
+export { ENDPOINT_NAMES, endpointUrl } from './socket.ts';
 export type { AuthMethod, EndpointName, WebSocketConstructor, WebSocketLike } from './socket.ts';
+export { parseMessageId, type ParsedId } from './resume-tracker.ts';
 export { RECONNECT_DEFAULTS } from './backoff.ts';
+export { CLOSE_CODES, CloseCode, ErrorCode, closeCodeEntry, shouldReconnect } from './protocol.ts';
 export type {
-  AlertMessage, ErrorMessage, Filter, Level, LogMessage, MetricsMessage, ServerMessage,
-} from '../shared/protocol/index.ts';
+  AlertMessage, CloseCodeEntry, ErrorMessage, FeatureDetail, Filter, Level, LogMessage, MetricsMessage,
+  PollDetail, ServerCounts, ServerHost, ServerMessage, StreamKind, VendorDaemon,
+} from './protocol.ts';

@@ -8,10 +8,10 @@
 // and nothing the subscription did not ask for ever arrives. A ping follows; its pong marks the
 // connection live. (A filter the URL cannot carry — a source containing a comma — goes in a
 // `subscribe` instead, and frames before its pong predate the subscription and are not delivered.)
-import type { AlertMessage, ErrorMessage, Filter, LogMessage, MetricsMessage } from '../shared/protocol/index.ts';
-// errors.ts and close-codes.ts directly (not the index) so that the client pulls in no zod at run time.
-import { CloseCode, shouldReconnect, type FinalCloseCode } from '../shared/protocol/close-codes.ts';
-import { ErrorCode } from '../shared/protocol/errors.ts';
+import {
+  CloseCode, ErrorCode, shouldReconnect,
+  type AlertMessage, type ErrorMessage, type FinalCloseCode, type Filter, type LogMessage, type MetricsMessage,
+} from './protocol.ts';
 import { RECONNECT_DEFAULTS, backoffDelay } from './backoff.ts';
 import { ResumeTracker } from './resume-tracker.ts';
 import {

@@ -8,14 +8,14 @@
 // dropped. A new epoch means the stream's history was lost and restarted: its positions start
 // over, so the first id of a new epoch is accepted whatever its position.
 
-interface Position {
+export interface Position {
   readonly id: string;
   readonly epoch: string;
   readonly ms: string;
   readonly seq: string;
 }
 
-interface ParsedId extends Position {
+export interface ParsedId extends Position {
   readonly stream: string;
 }
 

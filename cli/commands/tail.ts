@@ -3,9 +3,10 @@
 // Messages go to stdout (aligned and coloured, or NDJSON with --json); status goes to stderr.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { LicmonClient, type ClosedBecause, type EndpointName, type StateChange } from '../../client/index.ts';
-import { parseMessageId } from '../../client/resume-tracker.ts';
-import { ENDPOINT_NAMES, endpointUrl } from '../../client/socket.ts';
+import {
+  ENDPOINT_NAMES, LicmonClient, endpointUrl, parseMessageId, type ClosedBecause, type EndpointName, type StateChange,
+} from '@licmon/client';
+// The CLI validates what it prints against the protocol's schemas (the SDK ships types, not zod).
 import {
   AlertMessageSchema, closeCodeEntry, ErrorCode, FilterSchema, LogMessageSchema, MetricsMessageSchema,
   type ErrorMessage, type Filter,

@@ -5,10 +5,8 @@
 // connection of its own with the filter applied by the gateway; meanwhile the combined
 // connection's logs go unused.
 import {
-  LicmonClient, type AlertMessage, type ConnectionState, type ErrorMessage, type Filter, type LogMessage, type MetricsMessage, type StateChange,
-} from '../../client/index.ts';
-import { CloseCode } from '../../shared/protocol/close-codes.ts';
-import { ErrorCode } from '../../shared/protocol/errors.ts';
+  CloseCode, ErrorCode, LicmonClient, type AlertMessage, type ConnectionState, type ErrorMessage, type Filter, type LogMessage, type MetricsMessage, type StateChange,
+} from '@licmon/client';
 
 export interface ConnectionView {
   readonly state: ConnectionState;

@@ -1,7 +1,7 @@
 // The protocol's log levels, least to most severe. A Record over the protocol's Level type must
 // name every level and only those, so this stays in step with shared/protocol without pulling
 // its zod schemas into the page.
-import type { Level } from '../../client/index.ts';
+import type { Level } from '@licmon/client';
 
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3, critical: 4 };
 

@@ -2,7 +2,7 @@
 // update the stores and ask the frame scheduler for a repaint of the panels they affect.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import type { LogMessage, MetricsMessage } from '../../client/index.ts';
+import type { LogMessage, MetricsMessage } from '@licmon/client';
 import { DashboardConnection } from './connection.ts';
 import { required } from './dom.ts';
 import { FrameScheduler } from './frame-scheduler.ts';

@@ -3,7 +3,7 @@
 // wire protocol's (shared/protocol/license-detail.ts), imported as types only so the bundle
 // carries no schema library; the client does not validate what it receives, so values are read
 // defensively — a field of another shape (a publisher that ignores the protocol) reads as absent.
-import type { FeatureDetail, MetricsMessage, ServerCounts, ServerHost as WireServerHost, VendorDaemon as WireVendorDaemon } from '../../shared/protocol/index.ts';
+import type { FeatureDetail, MetricsMessage, ServerCounts, ServerHost as WireServerHost, VendorDaemon as WireVendorDaemon } from '@licmon/client';
 
 export type Feature = Pick<FeatureDetail, 'name' | 'vendor' | 'issued' | 'used' | 'queued' | 'expiry'>;
 export type ServerHost = Pick<WireServerHost, 'host' | 'status' | 'master' | 'error'>;

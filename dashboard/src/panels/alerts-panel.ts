@@ -1,7 +1,7 @@
 // Alerts: the active ones by severity with how long they have been firing, and the recently
 // resolved ones with when and after how long. Items are kept per alert and reused; the times
 // move once a second.
-import type { Level } from '../../../client/index.ts';
+import type { Level } from '@licmon/client';
 import { el, setText } from '../dom.ts';
 import { duration } from '../format.ts';
 import type { AlertEntry, AlertStore } from '../store/alert-store.ts';

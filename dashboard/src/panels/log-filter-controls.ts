@@ -1,7 +1,7 @@
 // The spec's log filter as controls: levels (checkboxes), source and pattern (text). A level
 // applies when toggled, a text field on Enter or when it loses focus — never per keystroke, since
 // each change of filter opens a new connection.
-import type { Filter, Level } from '../../../client/index.ts';
+import type { Filter, Level } from '@licmon/client';
 import { el } from '../dom.ts';
 import { LEVELS } from '../levels.ts';
 

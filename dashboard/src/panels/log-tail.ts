@@ -3,7 +3,7 @@
 // per animation frame. Thousands of lines a second cost one small DOM update per frame.
 // Following: the view sticks to the newest line unless the user scrolls up. Paused: the view
 // freezes on what it showed while lines keep arriving underneath (counted as "new").
-import type { LogMessage } from '../../../client/index.ts';
+import type { LogMessage } from '@licmon/client';
 import { el, setText } from '../dom.ts';
 import { clockTime } from '../format.ts';
 import type { FrameScheduler } from '../frame-scheduler.ts';

@@ -1,7 +1,7 @@
 // Alerts by their key: a `firing` alert is active until a `resolved` one with the same key
 // arrives, then it moves to the (bounded) resolved list. Severity is the level it fired with —
 // a resolution is sent at `info` and names the fired level in `metadata.firedLevel`.
-import type { AlertMessage, Level } from '../../../client/index.ts';
+import type { AlertMessage, Level } from '@licmon/client';
 import { isLevel, severity } from '../levels.ts';
 import { RingBuffer } from './ring-buffer.ts';
 

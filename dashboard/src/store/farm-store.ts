@@ -1,7 +1,7 @@
 // The farm as its latest metrics describe it: sites → license servers (status, triad hosts,
 // vendor daemons, license totals), the per-site and farm roll-ups, and each host's cpu, memory
 // and disk. Latest value only: metrics are snapshots, a newer one replaces the older.
-import type { MetricsMessage } from '../../../client/index.ts';
+import type { MetricsMessage } from '@licmon/client';
 import { hostServersOf, hostsOf, serverCountsOf, vendorsOf, type Scope, type ServerCounts, type ServerHost, type VendorDaemon } from '../metrics-fields.ts';
 
 type Licenses = NonNullable<MetricsMessage['licenses']>;
