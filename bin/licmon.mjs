@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The installed `licmon` command: registers tsx in this process and runs the TypeScript CLI.
-import { register } from 'tsx/esm/api';
+// The installed `licmon` command: runs the compiled CLI (dist/, from `npm run build`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../cli/licmon.ts');
+const cli = new URL('../dist/cli/licmon.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write(`licmon: not built yet: run \`npm run build\` in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.exit(2);
+}
+await import(cli.href);

@@ -7,12 +7,12 @@
 // so a new build shows at once. Without a build, `/` answers a page saying how to make one.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { PROJECT_ROOT } from '../shared/paths.ts';
 
-export const DASHBOARD_DIST = fileURLToPath(new URL('../dashboard/dist/', import.meta.url));
+export const DASHBOARD_DIST = join(PROJECT_ROOT, 'dashboard', 'dist') + sep;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -7,7 +7,8 @@ import { KeyNameTakenError, KeyStore } from '../../shared/auth/key-store.ts';
 import { redisTarget } from '../../shared/bus/redis-connection.ts';
 import { GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
 import { SITE_NAME_RE } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, withRedis, type Command } from '../command.ts';
+import { ExitCode, UsageError, type Command } from '../command.ts';
+import { withRedis } from '../with-redis.ts';
 import { DURATION_HINT, DurationError, parseDuration } from '../../shared/duration.ts';
 
 const USAGE = `Usage: licmon keys <create|list|revoke> [options]
@@ -33,8 +34,6 @@ Exit codes: 0 done; 1 no key has that name, or Redis unreachable; 2 bad usage (n
 `;
 
 export const keysCommand: Command = {
-  name: 'keys',
-  summary: 'create, list and revoke API keys (kept hashed in Redis)',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args);

@@ -51,8 +51,6 @@ Examples:
 `;
 
 export const parseCommand: Command = {
-  name: 'parse',
-  summary: 'show what a collector would publish from lmstat, lmstat -i, rlmstat or debug-log text',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = options(args);

@@ -6,7 +6,8 @@ import { validateStreamMessage } from '../../collector/validate-message.ts';
 import { RedisBus, redisTarget, type PublishResult } from '../../shared/bus/index.ts';
 import { CollectorConfigSchema, loadConfig } from '../../shared/config.ts';
 import { STREAM_KINDS, type StreamKind, type StreamMessage } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, withRedis, type Command } from '../command.ts';
+import { ExitCode, UsageError, type Command } from '../command.ts';
+import { withRedis } from '../with-redis.ts';
 
 /** Publishes awaiting Redis before reading more input: keeps memory flat on a fast pipe. */
 const MAX_IN_FLIGHT = 1000;
@@ -40,8 +41,6 @@ Example:
 `;
 
 export const publishCommand: Command = {
-  name: 'publish',
-  summary: 'validate log/metrics/alert messages and publish them to the bus (--json or --ndjson)',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args);

@@ -26,8 +26,6 @@ Then connect each process as its user, e.g. REDIS_URL=redis://${aclUser('gateway
 `;
 
 export const redisAclCommand: Command = {
-  name: 'redis-acl',
-  summary: 'print a Redis ACL file with least-privilege users for gateways, collectors and key admins',
   usage: USAGE,
   async run(args) {
     let values;

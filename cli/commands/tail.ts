@@ -65,8 +65,6 @@ const EXIT_BY_CLOSE: Record<ClosedBecause, number> = {
 };
 
 export const tailCommand: Command = {
-  name: 'tail',
-  summary: 'follow a gateway\'s logs, alerts and metrics live (coloured, or NDJSON with --json)',
   usage: USAGE,
   run(args) {
     const { values } = parseOptions(args);

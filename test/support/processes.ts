@@ -1,5 +1,6 @@
 // Start the project's real processes (gateway, collector, CLI) for integration tests.
-// Each runs as `node --import tsx <entry>` — one PID to signal — and logs pino JSON to stdout.
+// Each runs as `node --import tsx <entry>` (or plain `node` for a compiled .js entry) — one PID to
+// signal — and logs pino JSON to stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,8 @@ export interface RunningProcess {
 
 /** `nodeArgs` are Node's own flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept). */
 export function startProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,8 +99,8 @@ export interface RunningGateway extends RunningProcess {
 }
 
 /** Start a gateway on a free port (PORT=0) and wait until it listens. */
-export async function startGateway(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningGateway> {
-  const proc = startProcess('gateway/main.ts', { PORT: '0', HOST: '127.0.0.1', ...env }, [], nodeArgs);
+export async function startGateway(env: Record<string, string>, nodeArgs: string[] = [], entry = 'gateway/main.ts'): Promise<RunningGateway> {
+  const proc = startProcess(entry, { PORT: '0', HOST: '127.0.0.1', ...env }, [], nodeArgs);
   const line = await proc.waitForLog((l) => l.msg === 'gateway listening' && typeof l.port === 'number');
   const port = line.port as number;
   return Object.assign(proc, { port, httpUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` });

@@ -107,8 +107,9 @@ describe('deploy/Dockerfile', () => {
     expect(all('FROM').length).toBeGreaterThanOrEqual(2);
     for (const from of all('FROM')) expect(from).toMatch(/^\$\{NODE_IMAGE\} AS \w+$/);
     expect(all('RUN').some((run) => run.includes('npm ci --omit=dev'))).toBe(true);
-    // The processes run TypeScript through tsx, so it must survive --omit=dev.
-    expect(pkg.dependencies).toHaveProperty('tsx');
+    // The processes run the compiled dist/, built in the image: no TypeScript runner in production.
+    expect(all('RUN').some((run) => run.includes('npm run build'))).toBe(true);
+    expect(pkg.dependencies).not.toHaveProperty('tsx');
   });
 
   it('runs the gateway as node itself (exec form), unprivileged, on 8080 with a /healthz check', () => {
