@@ -138,48 +138,59 @@ describe('dashboard in Chromium', () => {
     await page.press(pattern, 'Enter');
     expect(await page.textContent('#tail-filters .error')).toBe('');
 
-    // Pause freezes the view while lines keep coming underneath.
-    await page.click('#tail button.pause');
-    // Pause freezes everything received up to the click, shown by the next frame: compare from then.
-    await page.waitForFunction(() => /paused, \d+ new/.test(document.querySelector('.tail-status')!.textContent!), undefined, WAIT);
-    const frozen = await page.$$eval('#tail .line:not([hidden]) .message', (m) => m.map((x) => x.textContent));
-    await page.waitForFunction(() => /paused, ([1-9]\d{2,}) new/.test(document.querySelector('.tail-status')!.textContent!), undefined, WAIT);
-    expect(await page.$$eval('#tail .line:not([hidden]) .message', (m) => m.map((x) => x.textContent))).toEqual(frozen);
-    await page.click('#tail button.pause');
+    // From here on only this test's lines arrive: the simulator is stopped (SIGSTOP), so what the
+    // view must show is known exactly and a steady feed cannot push it out of a slow frame.
+    collector.signal('SIGSTOP');
+    try {
+      // Pause freezes the view while lines keep coming underneath.
+      await page.click('#tail button.pause');
+      // Pause freezes everything received up to the click, shown by the next frame: compare from then.
+      await page.waitForFunction(() => /paused, \d+ new/.test(document.querySelector('.tail-status')!.textContent!), undefined, WAIT);
+      const frozen = await page.$$eval('#tail .line:not([hidden]) .message', (m) => m.map((x) => x.textContent));
+      for (let n = 0; n < 300; n++) await bus.publish(log(`while paused ${n}`));
+      await page.waitForFunction(() => Number(/paused, (\d+) new/.exec(document.querySelector('.tail-status')!.textContent!)?.[1]) >= 300, undefined, WAIT);
+      expect(await page.$$eval('#tail .line:not([hidden]) .message', (m) => m.map((x) => x.textContent))).toEqual(frozen);
+      await page.click('#tail button.pause');
 
-    // A burst of thousands of lines a second, then one more: the view keeps up (a row showed that
-    // last line), the buffer stays at 2000 lines, the DOM at one screenful of reused rows, and
-    // frames keep coming.
-    await page.evaluate(() => {
-      const seen = { frames: 0, last: false, peakRate: 0 };
-      (window as unknown as { burst_: typeof seen }).burst_ = seen;
-      const tick = () => {
-        seen.frames++;
-        seen.peakRate = Math.max(seen.peakRate, Number(/· (\d+)\/s/.exec(document.querySelector('.tail-status')!.textContent!)?.[1] ?? 0));
+      // A burst of thousands of lines a second, then one more, the last line of all: the view keeps
+      // up (a row showed that last line), the buffer stays at 2000 lines, the DOM at one screenful
+      // of reused rows, and frames keep coming.
+      await page.evaluate(() => {
+        const seen = { frames: 0, last: false, peakRate: 0 };
+        (window as unknown as { burst_: typeof seen }).burst_ = seen;
+        const tick = () => {
+          seen.frames++;
+          seen.peakRate = Math.max(seen.peakRate, Number(/· (\d+)\/s/.exec(document.querySelector('.tail-status')!.textContent!)?.[1] ?? 0));
+          requestAnimationFrame(tick);
+        };
         requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-      new MutationObserver((mutations) => {
-        if (mutations.some((m) => m.target.textContent === 'burst end')) seen.last = true;
-      }).observe(document.querySelector('#tail .viewport')!, { subtree: true, childList: true, characterData: true });
-    });
-    const started = Date.now();
-    for (let batch = 0; batch < 40; batch++) await Promise.all(Array.from({ length: 100 }, (_, i) => bus.publish(log(`burst ${batch * 100 + i}`))));
-    await bus.publish(log('burst end'));
-    const burst = () => page.evaluate(() => (window as unknown as { burst_: { frames: number; last: boolean; peakRate: number } }).burst_);
-    await page.waitForFunction(() => (window as unknown as { burst_: { last: boolean } }).burst_.last, undefined, WAIT)
-      .catch(async (err: Error) => {
-        throw new Error(`${err.message}\n${JSON.stringify(await tailState(page))}\n${JSON.stringify(await burst())}`);
+        new MutationObserver((mutations) => {
+          if (mutations.some((m) => m.target.textContent === 'burst end')) seen.last = true;
+        }).observe(document.querySelector('#tail .viewport')!, { subtree: true, childList: true, characterData: true });
       });
-    const seconds = (Date.now() - started) / 1000;
-    const { frames } = await burst();
-    // The tail's own rate display, a whole second after the burst, shows it.
-    await page.waitForTimeout(1100);
-    const { peakRate } = await burst();
-    expect(peakRate, 'lines per second shown').toBeGreaterThan(1000);
-    expect(await lines()).toBe(2000);
-    expect(await page.$$eval('#tail .line', (rows) => rows.length)).toBeLessThan(60);
-    expect(frames / seconds).toBeGreaterThan(10);
+      const started = Date.now();
+      for (let batch = 0; batch < 40; batch++) await Promise.all(Array.from({ length: 100 }, (_, i) => bus.publish(log(`burst ${batch * 100 + i}`))));
+      await bus.publish(log('burst end'));
+      const burst = () => page.evaluate(() => (window as unknown as { burst_: { frames: number; last: boolean; peakRate: number } }).burst_);
+      await page.waitForFunction(() => (window as unknown as { burst_: { last: boolean } }).burst_.last, undefined, WAIT)
+        .catch(async (err: Error) => {
+          throw new Error(`${err.message}\n${JSON.stringify(await tailState(page))}\n${JSON.stringify(await burst())}`);
+        });
+      const seconds = (Date.now() - started) / 1000;
+      const { frames } = await burst();
+      // The tail's own rate display, a whole second after the burst, shows it.
+      await page.waitForTimeout(1100);
+      const { peakRate } = await burst();
+      expect(peakRate, 'lines per second shown').toBeGreaterThan(1000);
+      expect(await lines()).toBe(2000);
+      // Still the newest line shown: nothing came after it.
+      expect(await page.$$eval('#tail .line:not([hidden])', (rows) => rows.map((r) => [Number((r as HTMLElement).dataset.index), r.querySelector('.message')!.textContent] as const)
+        .sort((a, b) => b[0] - a[0])[0])).toEqual([1999, 'burst end']);
+      expect(await page.$$eval('#tail .line', (rows) => rows.length)).toBeLessThan(60);
+      expect(frames / seconds).toBeGreaterThan(10);
+    } finally {
+      collector.signal('SIGCONT');
+    }
   });
 
   it('shows an alert firing, then resolved, by severity', async () => {
