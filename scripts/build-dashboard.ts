@@ -3,7 +3,7 @@
 // clone shows the dashboard with no manual step, and an up-to-date build costs one walk over a
 // few dozen files. The browser test calls ensureDashboardBuilt() before starting its gateway.
 // `npm run build:dashboard` always builds (plain `vite build`).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ export async function ensureDashboardBuilt(): Promise<boolean> {
 
 export function buildDashboard(): Promise<void> {
   if (!existsSync(VITE)) return Promise.reject(new Error('vite is not installed (a dev dependency): run `npm install`'));
+  // The page imports the SDK by its package name: its build (client/dist) must be there first.
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-client.mjs'), '--if-stale'], { stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [VITE, 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -18,8 +18,8 @@ describe('the compiled build (dist/)', () => {
   let gateway: RunningGateway;
   let collector: RunningProcess;
 
+  // dist/ is built by the test run's global setup (test/setup/global-build.ts), from these sources.
   beforeAll(async () => {
-    await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 180_000 });
     await ensureDashboardBuilt();
   }, 200_000);
   afterAll(async () => {
