@@ -55,6 +55,41 @@ export type MetricsMessage = {
         expiry?: string | null | undefined;
         error?: string | undefined;
         servers?: number | undefined;
+        versions?: {
+            [x: string]: unknown;
+            version: string | null;
+            issued: number | null;
+            used: number;
+            reserved: number;
+            expiry?: string | null | undefined;
+        }[] | undefined;
+        holders?: {
+            [x: string]: unknown;
+            user: string | null;
+            host: string;
+            display: string;
+            version: string | null;
+            count: number;
+            since: string | null;
+            linger: number | null;
+            borrowed: boolean;
+        }[] | undefined;
+        holdersOmitted?: number | undefined;
+        reservations?: {
+            [x: string]: unknown;
+            kind: string;
+            target: string;
+            count: number;
+        }[] | undefined;
+        queue?: {
+            [x: string]: unknown;
+            user: string | null;
+            host: string;
+            display: string;
+            version: string | null;
+            count: number;
+        }[] | undefined;
+        queueOmitted?: number | undefined;
     }[] | undefined;
     hosts?: {
         [x: string]: unknown;
@@ -184,6 +219,41 @@ export type StreamMessage = {
         expiry?: string | null | undefined;
         error?: string | undefined;
         servers?: number | undefined;
+        versions?: {
+            [x: string]: unknown;
+            version: string | null;
+            issued: number | null;
+            used: number;
+            reserved: number;
+            expiry?: string | null | undefined;
+        }[] | undefined;
+        holders?: {
+            [x: string]: unknown;
+            user: string | null;
+            host: string;
+            display: string;
+            version: string | null;
+            count: number;
+            since: string | null;
+            linger: number | null;
+            borrowed: boolean;
+        }[] | undefined;
+        holdersOmitted?: number | undefined;
+        reservations?: {
+            [x: string]: unknown;
+            kind: string;
+            target: string;
+            count: number;
+        }[] | undefined;
+        queue?: {
+            [x: string]: unknown;
+            user: string | null;
+            host: string;
+            display: string;
+            version: string | null;
+            count: number;
+        }[] | undefined;
+        queueOmitted?: number | undefined;
     }[] | undefined;
     hosts?: {
         [x: string]: unknown;
@@ -300,6 +370,41 @@ export type ServerMessage = {
         expiry?: string | null | undefined;
         error?: string | undefined;
         servers?: number | undefined;
+        versions?: {
+            [x: string]: unknown;
+            version: string | null;
+            issued: number | null;
+            used: number;
+            reserved: number;
+            expiry?: string | null | undefined;
+        }[] | undefined;
+        holders?: {
+            [x: string]: unknown;
+            user: string | null;
+            host: string;
+            display: string;
+            version: string | null;
+            count: number;
+            since: string | null;
+            linger: number | null;
+            borrowed: boolean;
+        }[] | undefined;
+        holdersOmitted?: number | undefined;
+        reservations?: {
+            [x: string]: unknown;
+            kind: string;
+            target: string;
+            count: number;
+        }[] | undefined;
+        queue?: {
+            [x: string]: unknown;
+            user: string | null;
+            host: string;
+            display: string;
+            version: string | null;
+            count: number;
+        }[] | undefined;
+        queueOmitted?: number | undefined;
     }[] | undefined;
     hosts?: {
         [x: string]: unknown;
@@ -397,6 +502,78 @@ export type FeatureDetail = {
     expiry?: string | null | undefined;
     error?: string | undefined;
     servers?: number | undefined;
+    versions?: {
+        [x: string]: unknown;
+        version: string | null;
+        issued: number | null;
+        used: number;
+        reserved: number;
+        expiry?: string | null | undefined;
+    }[] | undefined;
+    holders?: {
+        [x: string]: unknown;
+        user: string | null;
+        host: string;
+        display: string;
+        version: string | null;
+        count: number;
+        since: string | null;
+        linger: number | null;
+        borrowed: boolean;
+    }[] | undefined;
+    holdersOmitted?: number | undefined;
+    reservations?: {
+        [x: string]: unknown;
+        kind: string;
+        target: string;
+        count: number;
+    }[] | undefined;
+    queue?: {
+        [x: string]: unknown;
+        user: string | null;
+        host: string;
+        display: string;
+        version: string | null;
+        count: number;
+    }[] | undefined;
+    queueOmitted?: number | undefined;
+};
+
+export type Holder = {
+    [x: string]: unknown;
+    user: string | null;
+    host: string;
+    display: string;
+    version: string | null;
+    count: number;
+    since: string | null;
+    linger: number | null;
+    borrowed: boolean;
+};
+
+export type ReservationDetail = {
+    [x: string]: unknown;
+    kind: string;
+    target: string;
+    count: number;
+};
+
+export type QueuedRequestDetail = {
+    [x: string]: unknown;
+    user: string | null;
+    host: string;
+    display: string;
+    version: string | null;
+    count: number;
+};
+
+export type FeatureVersion = {
+    [x: string]: unknown;
+    version: string | null;
+    issued: number | null;
+    used: number;
+    reserved: number;
+    expiry?: string | null | undefined;
 };
 
 export type ServerHost = {

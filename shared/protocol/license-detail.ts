@@ -10,6 +10,53 @@ export const UpDownSchema = z.enum(['up', 'down']);
 
 const count = () => z.number().int().nonnegative();
 
+/**
+ * Someone holding licenses of a feature now. Server snapshots only (roll-ups carry none), bounded
+ * per feature (farm option `defaults.holdersPerFeature`); `privacy.users` applies to `user`.
+ */
+export const HolderSchema = z.looseObject({
+  /** The user name; a stable pseudonym under `privacy.users: hashed`; null under `hidden`. */
+  user: z.string().nullable(),
+  host: z.string(),
+  /** X display, tty or console name, as the tool printed it; empty when it shows none. */
+  display: z.string(),
+  version: z.string().nullable(),
+  count: z.number().int().positive(),
+  /** When the checkout started: ISO 8601 with the server's UTC offset; null when the tool printed no time. */
+  since: z.string().nullable(),
+  /** Seconds of linger the checkout carries (it stays held that long after check-in); null: none. */
+  linger: z.number().int().nonnegative().nullable(),
+  /** Borrowed for offline use: held until it is returned or expires, whatever the host does. */
+  borrowed: z.boolean(),
+});
+
+/** `N RESERVATIONs for GROUP|HOST|USER|… target`: licenses set aside by the options file. */
+export const ReservationDetailSchema = z.looseObject({
+  /** As the tool printed it: USER, HOST, HOST_GROUP, GROUP, DISPLAY, INTERNET, PROJECT, … */
+  kind: z.string().min(1),
+  target: z.string(),
+  count: z.number().int().positive(),
+});
+
+/** A request waiting in a feature's queue. */
+export const QueuedRequestDetailSchema = z.looseObject({
+  user: z.string().nullable(),
+  host: z.string(),
+  display: z.string(),
+  version: z.string().nullable(),
+  count: z.number().int().positive(),
+});
+
+/** One version block of a feature that the server serves in several versions. */
+export const FeatureVersionSchema = z.looseObject({
+  version: z.string().nullable(),
+  /** null: uncounted. */
+  issued: count().nullable(),
+  used: count(),
+  reserved: count(),
+  expiry: z.iso.date().nullable().optional(),
+});
+
 /** One feature of a license server, or a feature summed over the servers of a site or farm. */
 export const FeatureDetailSchema = z.looseObject({
   name: z.string().min(1),
@@ -32,6 +79,16 @@ export const FeatureDetailSchema = z.looseObject({
   error: z.string().optional(),
   /** Roll-ups only: how many answering servers serve this feature. */
   servers: z.number().int().positive().optional(),
+  /** Server snapshots, when the feature comes in several version blocks: each of them (the feature's counts are their sum). */
+  versions: z.array(FeatureVersionSchema).optional(),
+  /** Server snapshots: who holds it now, longest-held first, at most the farm's bound. */
+  holders: z.array(HolderSchema).optional(),
+  /** How many holders the bound left out (absent or 0: none). */
+  holdersOmitted: count().optional(),
+  reservations: z.array(ReservationDetailSchema).optional(),
+  queue: z.array(QueuedRequestDetailSchema).optional(),
+  /** How many queued requests the bound left out. */
+  queueOmitted: count().optional(),
 });
 
 /** One license server host: the RLM server, or one of a FlexLM triad (the master says so). */
@@ -96,6 +153,10 @@ export const metricsDetailFields = {
 
 export type UpDown = z.infer<typeof UpDownSchema>;
 export type FeatureDetail = z.infer<typeof FeatureDetailSchema>;
+export type Holder = z.infer<typeof HolderSchema>;
+export type ReservationDetail = z.infer<typeof ReservationDetailSchema>;
+export type QueuedRequestDetail = z.infer<typeof QueuedRequestDetailSchema>;
+export type FeatureVersion = z.infer<typeof FeatureVersionSchema>;
 export type ServerHost = z.infer<typeof ServerHostSchema>;
 export type VendorDaemon = z.infer<typeof VendorDaemonSchema>;
 export type ServerCounts = z.infer<typeof ServerCountsSchema>;
