@@ -32,6 +32,12 @@ export interface DebugLogEventData {
   reason?: string;
   /** The server a connection was lost to. */
   peer?: string;
+  /** A vendor's annotation after `user@host`, e.g. `[telelogic]`. */
+  annotation?: string;
+  /** Where the license came from, printed before `user@host`, e.g. `PORT_AT_HOST_PLUS`. */
+  licenseSource?: string;
+  /** The client's process id (FlexNet 11.19 prints `(PID: N)`). */
+  pid?: number;
 }
 
 export interface CalendarDate {
@@ -42,6 +48,8 @@ export interface CalendarDate {
 
 export interface Classified {
   event?: DebugLogEventData;
+  /** A usage line that may continue on the next line (see `Continuation`). */
+  continuation?: Continuation;
   /** The message carries the current date (TIMESTAMP, start-up banner, system date). */
   date?: CalendarDate;
 }
@@ -69,37 +77,74 @@ const USAGE_LEVELS: Record<string, Level> = {
   EXPIRED: 'warn',
 };
 
-/** The parenthesised groups of a usage line's tail, e.g. `(2 licenses) (reason (-4,342))`. */
-export function parenGroups(text: string): { groups: string[]; balanced: boolean } {
-  const groups: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '(') {
-      if (depth === 0) start = i + 1;
-      depth++;
-    } else if (text[i] === ')' && depth > 0) {
-      depth--;
-      if (depth === 0) groups.push(text.slice(start, i).trim());
-    }
-  }
-  // An unclosed group (a reason whose wrapped end never came) still says why.
-  if (depth > 0) groups.push(text.slice(start).replace(/[()]/g, ' ').trim());
-  return { groups, balanced: depth === 0 };
+/** A usage line's body after the feature, split into what FlexNet puts there. */
+interface UsageParts {
+  /** `user@host` (a user name may hold spaces), without vendor annotations. */
+  holder: string;
+  /** Parenthesised groups after the holder, e.g. `3 licenses`, a reason, `PID: 4711`. */
+  groups: string[];
+  /** Parenthesised groups before the holder: the license source, e.g. `PORT_AT_HOST_PLUS`. */
+  leading: string[];
+  /** Bracketed vendor annotations after the holder, e.g. `telelogic`. */
+  annotations: string[];
+  /** False while a group is still open (its end wrapped onto the next line). */
+  balanced: boolean;
 }
 
 /**
- * True while a usage line still waits for the rest of its reason on the next line: its
- * parentheses are open, or it is a denial that has no reason yet.
+ * One pass over the text after the feature name, character by character: no regex backtracking
+ * and no per-group allocation beyond the groups themselves, since a busy log has thousands of
+ * these lines a second.
  */
-export function awaitsContinuation(message: string): boolean {
-  const usage = USAGE_RE.exec(message);
-  if (!usage) return false;
-  const { groups, balanced } = parenGroups(usage[2] ?? '');
-  if (!balanced) return true;
-  const needsReason = usage[1] === 'DENIED' || usage[1] === 'UNSUPPORTED';
-  return needsReason && !groups.some((g) => !/^\d+ licenses?$/.test(g));
+function scanUsage(text: string): UsageParts {
+  const parts: UsageParts = { holder: '', groups: [], leading: [], annotations: [], balanced: true };
+  let depth = 0;
+  let start = 0;
+  let bare = 0;
+  let bracket = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 /* ( */) {
+      if (depth === 0 && bracket < 0) {
+        if (parts.holder === '') parts.holder = text.slice(bare, i).trim();
+        start = i + 1;
+      }
+      depth++;
+    } else if (c === 41 /* ) */ && depth > 0) {
+      depth--;
+      if (depth === 0 && bracket < 0) {
+        const group = text.slice(start, i).trim();
+        (parts.holder === '' ? parts.leading : parts.groups).push(group);
+        bare = i + 1;
+      }
+    } else if (c === 91 /* [ */ && depth === 0 && bracket < 0) {
+      if (parts.holder === '') parts.holder = text.slice(bare, i).trim();
+      bracket = i + 1;
+    } else if (c === 93 /* ] */ && bracket >= 0) {
+      parts.annotations.push(text.slice(bracket, i).trim());
+      bracket = -1;
+      bare = i + 1;
+    }
+  }
+  if (depth > 0) {
+    // An unclosed group (a reason whose wrapped end never came) still says why.
+    parts.balanced = false;
+    (parts.holder === '' ? parts.leading : parts.groups).push(text.slice(start).replace(/[()]/g, ' ').trim());
+  } else if (parts.holder === '') {
+    parts.holder = text.slice(bare).trim();
+  }
+  return parts;
 }
+
+const COUNT_RE = /^(\d+) licenses?$/;
+const PID_RE = /^PID:? (\d+)$/i;
+
+/**
+ * Whether a usage line may go on over the next line: `required` while a group is open or a
+ * denial has no reason yet; `possible` while nothing follows `user@host` (lmgrd may have
+ * wrapped a long line before its `(N licenses)`); absent when nothing more can follow.
+ */
+export type Continuation = 'required' | 'possible' | undefined;
 
 function describeUsage(action: string, d: DebugLogEventData): string {
   const who = d.user === undefined ? '' : d.host === undefined ? d.user : `${d.user}@${d.host}`;
@@ -124,7 +169,7 @@ function describeUsage(action: string, d: DebugLogEventData): string {
   }
 }
 
-function usageEvent(action: string, body: string, vendor: string | undefined): DebugLogEventData {
+function usageEvent(action: string, body: string, vendor: string | undefined): Classified {
   const data: DebugLogEventData = {
     kind: action.toLowerCase() as DebugLogEventKind,
     level: USAGE_LEVELS[action] ?? 'info',
@@ -137,23 +182,29 @@ function usageEvent(action: string, body: string, vendor: string | undefined): D
     data.feature = quoted[1];
     rest = rest.slice(quoted[0].length);
   }
-  const parenAt = rest.indexOf('(');
-  const holder = (parenAt < 0 ? rest : rest.slice(0, parenAt)).trim();
-  if (holder) {
-    const at = holder.lastIndexOf('@');
-    data.user = at < 0 ? holder : holder.slice(0, at);
-    if (at >= 0) data.host = holder.slice(at + 1);
+  const parts = scanUsage(rest);
+  if (parts.holder) {
+    const at = parts.holder.lastIndexOf('@');
+    data.user = at < 0 ? parts.holder : parts.holder.slice(0, at).trimEnd();
+    if (at >= 0) data.host = parts.holder.slice(at + 1).trimStart();
   }
-  const reasons: string[] = [];
-  for (const group of parenGroups(parenAt < 0 ? '' : rest.slice(parenAt)).groups) {
-    const licenses = /^(\d+) licenses?$/.exec(group);
+  if (parts.leading.length > 0 && parts.holder) data.licenseSource = parts.leading.join(' ');
+  if (parts.annotations.length > 0) data.annotation = parts.annotations.join(' ');
+  const reasons: string[] = parts.holder ? [] : parts.leading.map((g) => g.replace(/\s+/g, ' '));
+  for (const group of parts.groups) {
+    const licenses = COUNT_RE.exec(group);
+    const pid = licenses ? null : PID_RE.exec(group);
     if (licenses) data.count = Number(licenses[1]);
+    else if (pid) data.pid = Number(pid[1]);
     else reasons.push(group.replace(/\s+/g, ' '));
   }
   if (reasons.length > 0) data.reason = reasons.join('; ');
   if (data.count === undefined && action !== 'EXPIRED') data.count = 1;
   data.message = describeUsage(action, data);
-  return data;
+  const needsReason = action === 'DENIED' || action === 'UNSUPPORTED';
+  const continuation: Continuation =
+    !parts.balanced || (needsReason && reasons.length === 0) ? 'required' : parts.groups.length === 0 && action !== 'EXPIRED' ? 'possible' : undefined;
+  return continuation ? { event: data, continuation } : { event: data };
 }
 
 function event(kind: DebugLogEventKind, level: Level, message: string, extra: Partial<DebugLogEventData> = {}): Classified {
@@ -169,7 +220,7 @@ export function classifyMessage(daemon: string, message: string): Classified {
   const vendor = daemon === 'lmgrd' ? undefined : daemon;
   const text = message.trim();
   let m = USAGE_RE.exec(text);
-  if (m) return { event: usageEvent(m[1] ?? '', m[2] ?? '', vendor) };
+  if (m) return usageEvent(m[1] ?? '', m[2] ?? '', vendor);
   m = TIMESTAMP_RE.exec(text);
   if (m) return { date: { month: Number(m[1]), day: Number(m[2]), year: Number(m[3]) } };
   m = BANNER_RE.exec(text);

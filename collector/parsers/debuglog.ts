@@ -2,13 +2,16 @@
 //    9:30:12 (lmgrd) TIMESTAMP 1/15/2024
 //   10:15:22 (adskflex) OUT: "Maya_Complete" jsmith@ws-042
 // Lines carry only a time of day: the date comes from TIMESTAMP lines and start-up banners and
-// moves on at midnight (the time going backwards). Times are the server's wall clock in its
-// time zone; events carry UTC ISO timestamps. A DENIED reason may wrap onto a next line that
-// has no time prefix: such an event is held until its reason is complete (or `flush()`).
-import { awaitsContinuation, classifyMessage, type CalendarDate, type DebugLogEventData } from './debuglog-messages.ts';
+// moves on at midnight (the time going backwards; an hour back on the night daylight saving
+// ends is the repeated hour, not a new day). Times are the server's wall clock in its time zone;
+// events carry UTC ISO timestamps. lmgrd wraps a long line onto a next line that has no time
+// prefix: a DENIED reason, or the `(3 licenses)` of an OUT. So a denial without its reason, and
+// a long usage line without its count, are held until the next line shows whether they go on
+// (or `flush()`, which a tailer calls when the file goes idle); short lines go out at once.
+import { classifyMessage, type CalendarDate, type Continuation, type DebugLogEventData } from './debuglog-messages.ts';
 import { splitLines } from './text.ts';
 import type { UnparsedLine } from './types.ts';
-import { addDays, assertTimeZone, defaultTimeZone, isValidWallClock, wallClockAt, wallClockToUtc, type WallClock } from './zoned-time.ts';
+import { addDays, assertTimeZone, defaultTimeZone, HourlyZoneOffsets, isValidWallClock, wallClockAt, wallClockToUtc, zoneOffsetMs } from './zoned-time.ts';
 
 import type { LogMessage } from '../../shared/protocol/index.ts';
 
@@ -43,10 +46,18 @@ const LINE_RE = /^\s*(?:(\d{1,2})\/(\d{1,2})\/(\d{4}) )?(\d{1,2}):(\d{2}):(\d{2}
  * How far the time of day may step back without meaning "next day": lmgrd and its vendor
  * daemons write to one file and their lines can interleave a little out of order.
  */
-const INTERLEAVE_SECONDS = 10 * 60;
+const INTERLEAVE_MS = 10 * 60 * 1000;
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** A line read before any date is known is taken as today, unless that is this far ahead. */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * A usage line without `(N licenses)` shorter than this was not wrapped (the wrapped lines seen
+ * broke after 80 characters or more): it goes out at once instead of waiting for the next line.
+ */
+const WRAP_WIDTH = 80;
 
 /** A wrapped reason takes one more line; past this many, the text is not a wrap but garbage. */
 const MAX_CONTINUATIONS = 3;
@@ -57,16 +68,26 @@ interface Pending {
   timestamp: string;
   text: string;
   message: string;
+  event: DebugLogEventData;
+  continuation: Continuation;
   continuations: number;
 }
+
+/** What `push` returns when a line completes nothing (most lines): one shared, frozen object. */
+const NOTHING: DebugLogChunk = Object.freeze({ events: Object.freeze([]) as unknown as DebugLogEvent[], unparsed: Object.freeze([]) as unknown as UnparsedLine[] });
 
 export class DebugLogParser {
   private readonly timeZone: string;
   private readonly now: () => Date;
+  private readonly offsets: HourlyZoneOffsets;
   private lineNumber = 0;
-  private date: CalendarDate | null = null;
-  private lastSecond = -1;
+  /** The carried date, as `Date.UTC` of its midnight; null until a line tells or needs it. */
+  private dayMs: number | null = null;
+  /** The instant of the last dated line (ms), to tell a new day from lines a little out of order. */
+  private lastInstant = Number.NaN;
   private pending: Pending | null = null;
+  private lastIsoInstant = Number.NaN;
+  private lastIso = '';
   /** Lines understood but of no interest (routine chatter, continuations of chatter). */
   ignored = 0;
 
@@ -74,86 +95,124 @@ export class DebugLogParser {
     this.timeZone = options.timeZone ?? defaultTimeZone();
     assertTimeZone(this.timeZone);
     this.now = options.now ?? (() => new Date());
+    this.offsets = new HourlyZoneOffsets(this.timeZone);
   }
 
-  /** Feeds one line (without its terminator); returns what it completed. */
+  /**
+   * Feeds one line (without its terminator); returns what it completed. The result is read-only
+   * (lines that complete nothing share one frozen chunk).
+   */
   push(rawLine: string): DebugLogChunk {
-    const line = rawLine.replace(/\r$/, '');
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const number = ++this.lineNumber;
-    const chunk: DebugLogChunk = { events: [], unparsed: [] };
     const match = LINE_RE.exec(line);
-    if (!match) {
-      if (line.trim() === '') {
-        this.emitPending(chunk); // a wrapped reason never spans a blank line
-        this.ignored++;
-      } else if (this.pending) {
-        this.pending.text += ` ${line.trim()}`;
-        this.pending.message += ` ${line.trim()}`;
-        this.pending.continuations++;
-        const done = this.pending.continuations >= MAX_CONTINUATIONS || !awaitsContinuation(this.pending.message);
-        if (done) this.emitPending(chunk);
-      } else if (/^\s/.test(line)) {
-        this.ignored++; // the indented tail of a multi-line start-up message
-      } else {
-        chunk.unparsed.push({ line: number, text: line });
-      }
-      return chunk;
-    }
-    this.emitPending(chunk);
+    if (!match) return this.untimed(line, number);
+    let chunk = this.emitPending(null);
 
     const [, month, day, year, hour, minute, second, daemon = '', message = ''] = match;
     const classified = classifyMessage(daemon, message);
     const explicitDate = year ? { year: Number(year), month: Number(month), day: Number(day) } : classified.date;
-    const wall = this.wallClock(Number(hour), Number(minute), Number(second), explicitDate);
-    if (!wall) {
-      chunk.unparsed.push({ line: number, text: line });
-      return chunk;
-    }
-    const timestamp = wallClockToUtc(wall, this.timeZone).toISOString();
-    if (awaitsContinuation(message.trim())) {
-      this.pending = { line: number, daemon, timestamp, text: line.trim(), message: message.trim(), continuations: 0 };
+    const instant = this.instant(Number(hour), Number(minute), Number(second), explicitDate);
+    if (instant === null) return withUnparsed(chunk, { line: number, text: line });
+    const timestamp = this.iso(instant);
+    const held = classified.continuation === 'required' || (classified.continuation === 'possible' && line.length >= WRAP_WIDTH);
+    if (classified.event && held) {
+      const text = line.trim();
+      this.pending = { line: number, daemon, timestamp, text, message: message.trim(), event: classified.event, continuation: classified.continuation, continuations: 0 };
     } else if (classified.event) {
-      chunk.events.push({ ...classified.event, timestamp, daemon, line: number, text: line.trim() });
+      chunk = withEvent(chunk, completeEvent(classified.event, timestamp, daemon, number, line.trim()));
     } else {
       this.ignored++;
     }
-    return chunk;
+    return chunk ?? NOTHING;
   }
 
   /** Completes an event still waiting for a continuation line (e.g. when the file goes idle). */
   flush(): DebugLogChunk {
-    const chunk: DebugLogChunk = { events: [], unparsed: [] };
-    this.emitPending(chunk);
-    return chunk;
+    return this.emitPending(null) ?? { events: [], unparsed: [] };
   }
 
-  private emitPending(chunk: DebugLogChunk): void {
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = null;
-    const { event } = classifyMessage(pending.daemon, pending.message);
-    if (event) {
-      const { line, daemon, timestamp, text } = pending;
-      chunk.events.push({ ...event, timestamp, daemon, line, text });
+  /** A line without a time prefix: a wrapped continuation, a start-up message's tail, or garbage. */
+  private untimed(line: string, number: number): DebugLogChunk {
+    const trimmed = line.trim();
+    if (trimmed === '') {
+      this.ignored++;
+      return this.emitPending(null) ?? NOTHING; // a wrapped line never spans a blank line
     }
+    const pending = this.pending;
+    // A line that must continue takes any text; one that only may takes a wrapped `(…)` or `[…]`.
+    if (pending && (pending.continuation === 'required' || trimmed.startsWith('(') || trimmed.startsWith('['))) {
+      pending.text += ` ${trimmed}`;
+      pending.message += ` ${trimmed}`;
+      pending.continuations++;
+      const classified = classifyMessage(pending.daemon, pending.message);
+      if (classified.event) pending.event = classified.event;
+      pending.continuation = classified.continuation;
+      // One wrap completes a line that only might go on; a reason may take a few.
+      const done = pending.continuations >= MAX_CONTINUATIONS || classified.continuation !== 'required';
+      return (done ? this.emitPending(null) : null) ?? NOTHING;
+    }
+    const chunk = this.emitPending(null);
+    if (/^\s/.test(line)) {
+      this.ignored++; // the indented tail of a multi-line start-up message
+      return chunk ?? NOTHING;
+    }
+    return withUnparsed(chunk, { line: number, text: line });
   }
 
-  /** The full wall-clock time of a line, advancing the carried date; null if it is no time. */
-  private wallClock(hour: number, minute: number, second: number, date: CalendarDate | undefined): WallClock | null {
+  private emitPending(chunk: DebugLogChunk | null): DebugLogChunk | null {
+    const pending = this.pending;
+    if (!pending) return chunk;
+    this.pending = null;
+    return withEvent(chunk, completeEvent(pending.event, pending.timestamp, pending.daemon, pending.line, pending.text));
+  }
+
+  /** The UTC instant (ms) of a line's time of day, advancing the carried date; null if it is no time. */
+  private instant(hour: number, minute: number, second: number, date: CalendarDate | undefined): number | null {
     if (hour > 23 || minute > 59 || second > 59) return null;
-    const seconds = hour * 3600 + minute * 60 + second;
     if (date) {
       if (!isValidWallClock({ ...date, hour, minute, second })) return null;
-      this.date = date;
-    } else if (!this.date) {
-      this.date = this.guessDate(hour, minute, second);
-    } else if (this.lastSecond >= 0 && seconds < this.lastSecond - INTERLEAVE_SECONDS) {
-      this.date = addDays({ ...this.date, hour: 0, minute: 0, second: 0 }, 1);
+      this.setDate(date);
+    } else if (this.dayMs === null) {
+      this.setDate(this.guessDate(hour, minute, second));
     }
-    const wall = { ...this.date, hour, minute, second };
-    if (!isValidWallClock(wall)) return null;
-    this.lastSecond = seconds;
-    return wall;
+    const timeOfDayMs = (hour * 3600 + minute * 60 + second) * 1000;
+    let instant = this.offsets.toUtcMs((this.dayMs ?? 0) + timeOfDayMs);
+    if (!date && instant < this.lastInstant - INTERLEAVE_MS) {
+      const repeated = this.repeatedHour(instant);
+      if (repeated !== null) instant = repeated;
+      else {
+        // The time went back: midnight passed.
+        this.dayMs = (this.dayMs ?? 0) + DAY_MS;
+        instant = this.offsets.toUtcMs(this.dayMs + timeOfDayMs);
+      }
+    }
+    this.lastInstant = instant;
+    return instant;
+  }
+
+  /** ISO text of an instant; consecutive lines mostly share their second, so the last is reused. */
+  private iso(instant: number): string {
+    if (instant !== this.lastIsoInstant) {
+      this.lastIsoInstant = instant;
+      this.lastIso = new Date(instant).toISOString();
+    }
+    return this.lastIso;
+  }
+
+  private setDate(date: CalendarDate): void {
+    this.dayMs = Date.UTC(date.year, date.month - 1, date.day);
+  }
+
+  /**
+   * When daylight saving ends, the clock shows an hour twice: the line is then in the second of
+   * them (later by the change of offset) if that follows on from the last line. Null otherwise.
+   */
+  private repeatedHour(earlier: number): number | null {
+    const shift = zoneOffsetMs(earlier, this.timeZone) - zoneOffsetMs(earlier + 3 * 3600_000, this.timeZone);
+    if (shift <= 0) return null;
+    const later = earlier + shift;
+    return later >= this.lastInstant - INTERLEAVE_MS ? later : null;
   }
 
   /** No date seen yet (tailing from the middle of a file): today, or yesterday if ahead of now. */
@@ -163,6 +222,28 @@ export class DebugLogParser {
     const day = wallClockToUtc(today, this.timeZone).getTime() > now.getTime() + FUTURE_SKEW_MS ? addDays(today, -1) : today;
     return { year: day.year, month: day.month, day: day.day };
   }
+}
+
+/** The classified data (a fresh object per line) becomes the event: no copy. */
+function completeEvent(data: DebugLogEventData, timestamp: string, daemon: string, line: number, text: string): DebugLogEvent {
+  const event = data as DebugLogEvent;
+  event.timestamp = timestamp;
+  event.daemon = daemon;
+  event.line = line;
+  event.text = text;
+  return event;
+}
+
+function withEvent(chunk: DebugLogChunk | null, event: DebugLogEvent): DebugLogChunk {
+  const target = chunk ?? { events: [], unparsed: [] };
+  target.events.push(event);
+  return target;
+}
+
+function withUnparsed(chunk: DebugLogChunk | null, line: UnparsedLine): DebugLogChunk {
+  const target = chunk ?? { events: [], unparsed: [] };
+  target.unparsed.push(line);
+  return target;
 }
 
 /** A whole debug log (or a piece of one) at once. */
@@ -190,7 +271,18 @@ export interface LogContext {
 export function toLogMessages(events: readonly DebugLogEvent[], context: LogContext): LogMessage[] {
   return events.map((e) => {
     const metadata: Record<string, unknown> = { server: context.server, event: e.kind, daemon: e.daemon };
-    const optional = { vendor: e.vendor, feature: e.feature, user: e.user, host: e.host, count: e.count, reason: e.reason, peer: e.peer };
+    const optional = {
+      vendor: e.vendor,
+      feature: e.feature,
+      user: e.user,
+      host: e.host,
+      count: e.count,
+      reason: e.reason,
+      peer: e.peer,
+      annotation: e.annotation,
+      licenseSource: e.licenseSource,
+      pid: e.pid,
+    };
     for (const [key, value] of Object.entries(optional)) if (value !== undefined) metadata[key] = value;
     const message: LogMessage = {
       type: 'log',

@@ -63,22 +63,65 @@ function wallAsUtcMs(w: WallClock): number {
   return w.year >= 0 && w.year < 100 ? new Date(ms).setUTCFullYear(w.year) : ms;
 }
 
-/** The zone's offset from UTC at `instantMs`, in milliseconds. */
-function offsetAt(instantMs: number, timeZone: string): number {
+/** The zone's offset from UTC at `instantMs`, in milliseconds (how far its wall clock is ahead). */
+export function zoneOffsetMs(instantMs: number, timeZone: string): number {
   const wall = wallClockAt(new Date(instantMs), timeZone);
   return wallAsUtcMs(wall) - Math.floor(instantMs / 1000) * 1000;
 }
 
 /**
  * The UTC instant at which `timeZone` shows the wall clock `w`. Two passes handle a DST change
- * between the first guess and the answer; when the two disagree (a repeated or skipped hour)
- * the larger offset wins, i.e. the earlier instant.
+ * between the first guess and the answer. When they disagree, the instant that really shows `w`
+ * wins; when both do (the hour repeated as DST ends), the earlier; when neither does (the hour
+ * skipped as DST starts), the larger offset, i.e. the earlier instant.
  */
 export function wallClockToUtc(w: WallClock, timeZone: string): Date {
   const asUtc = wallAsUtcMs(w);
-  const first = offsetAt(asUtc, timeZone);
-  const second = offsetAt(asUtc - first, timeZone);
-  return new Date(asUtc - (first === second ? first : Math.max(first, second)));
+  const first = zoneOffsetMs(asUtc, timeZone);
+  const second = zoneOffsetMs(asUtc - first, timeZone);
+  if (first === second) return new Date(asUtc - first);
+  const shows = (instant: number) => wallAsUtcMs(wallClockAt(new Date(instant), timeZone)) === asUtc;
+  const candidates = [asUtc - first, asUtc - second].filter(shows);
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : asUtc - Math.max(first, second));
+}
+
+/** Hours remembered by a `HourlyZoneOffsets`: a day and a half of log, a few hundred bytes. */
+const REMEMBERED_HOURS = 36;
+
+/**
+ * `wallClockToUtc` for a stream of nearby times (a debug log): the zone's offset is looked up
+ * once per wall-clock hour and reused for every line of that hour, since each `Intl` lookup costs
+ * microseconds and a busy log writes thousands of lines a second. An hour whose start and end
+ * have different offsets (a DST change inside it) is never cached: each of its times takes the
+ * exact path.
+ */
+export class HourlyZoneOffsets {
+  private readonly offsets = new Map<number, number | null>();
+
+  constructor(private readonly timeZone: string) {}
+
+  /**
+   * The UTC instant (ms) at which the zone shows a wall clock, given as that wall clock read as
+   * if it were UTC (`Date.UTC(year, month - 1, day, hour, minute, second)`).
+   */
+  toUtcMs(wallMs: number): number {
+    const hourKey = wallMs - (((wallMs % 3600_000) + 3600_000) % 3600_000);
+    let offset = this.offsets.get(hourKey);
+    if (offset === undefined) {
+      const start = hourKey - wallClockToUtc(wallClockOf(hourKey), this.timeZone).getTime();
+      const end = hourKey + 3599_000 - wallClockToUtc(wallClockOf(hourKey + 3599_000), this.timeZone).getTime();
+      offset = start === end ? start : null;
+      if (this.offsets.size >= REMEMBERED_HOURS) this.offsets.clear();
+      this.offsets.set(hourKey, offset);
+    }
+    return offset === null ? wallClockToUtc(wallClockOf(wallMs), this.timeZone).getTime() : wallMs - offset;
+  }
+}
+
+/** The inverse of `wallAsUtcMs` (for the years a log holds). */
+function wallClockOf(wallMs: number): WallClock {
+  const d = new Date(wallMs);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
 /** Calendar arithmetic on a wall-clock date (no zone involved). */
@@ -87,14 +130,15 @@ export function addDays(w: WallClock, days: number): WallClock {
   return { ...w, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** True when month/day/hour/minute/second name a real calendar time (no rollover). */
 export function isValidWallClock(w: WallClock): boolean {
   if (w.hour > 23 || w.minute > 59 || w.second > 59 || w.month < 1 || w.month > 12 || w.day < 1) {
     return false;
   }
   const leap = w.year % 4 === 0 && (w.year % 100 !== 0 || w.year % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][w.month - 1] ?? 0;
-  return w.day <= days;
+  return w.day <= (w.month === 2 && leap ? 29 : (DAYS_IN_MONTH[w.month - 1] ?? 0));
 }
 
 /**

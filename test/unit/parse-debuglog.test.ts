@@ -5,6 +5,12 @@ import { readFixture } from '../fixtures/fixtures.ts';
 
 const NEW_YORK = { timeZone: 'America/New_York', now: () => new Date('2024-01-15T15:30:00Z') };
 
+/** A usage line waits for the next line (it may be wrapped): push it, then flush, for its event. */
+function eventOf(parser: DebugLogParser, line: string): DebugLogEvent | undefined {
+  const pushed = parser.push(line).events;
+  return [...pushed, ...parser.flush().events].at(-1);
+}
+
 function at(events: DebugLogEvent[], line: number): DebugLogEvent {
   const found = events.find((e) => e.line === line);
   if (!found) throw new Error(`no event on line ${line}: ${events.map((e) => e.line).join(', ')}`);
@@ -179,24 +185,47 @@ describe('DebugLogParser: line by line, as a tailer feeds it', () => {
 
   it('dates lines before any TIMESTAMP from now, and a time ahead of now as yesterday', () => {
     const parser = new DebugLogParser(NEW_YORK); // 10:30 in New York
-    expect(parser.push('10:15:00 (MLM) OUT: "MATLAB" ana@ws-1').events[0]?.timestamp).toBe('2024-01-15T15:15:00.000Z');
+    expect(eventOf(parser, '10:15:00 (MLM) OUT: "MATLAB" ana@ws-1')?.timestamp).toBe('2024-01-15T15:15:00.000Z');
     const late = new DebugLogParser(NEW_YORK);
-    expect(late.push('23:50:00 (MLM) OUT: "MATLAB" ana@ws-1').events[0]?.timestamp).toBe('2024-01-15T04:50:00.000Z');
+    expect(eventOf(late, '23:50:00 (MLM) OUT: "MATLAB" ana@ws-1')?.timestamp).toBe('2024-01-15T04:50:00.000Z');
   });
 
   it('does not take lines a little out of order for a new day', () => {
     const parser = new DebugLogParser(NEW_YORK);
     parser.push('10:00:00 (lmgrd) TIMESTAMP 1/15/2024');
     parser.push('10:00:09 (MLM) OUT: "MATLAB" ana@ws-1');
-    expect(parser.push('10:00:04 (MLM) OUT: "MATLAB" bob@ws-2').events[0]?.timestamp).toBe('2024-01-15T15:00:04.000Z');
-    expect(parser.push(' 9:00:00 (MLM) OUT: "MATLAB" cy@ws-3').events[0]?.timestamp).toBe('2024-01-16T14:00:00.000Z');
+    expect(eventOf(parser, '10:00:04 (MLM) OUT: "MATLAB" bob@ws-2')?.timestamp).toBe('2024-01-15T15:00:04.000Z');
+    expect(eventOf(parser, ' 9:00:00 (MLM) OUT: "MATLAB" cy@ws-3')?.timestamp).toBe('2024-01-16T14:00:00.000Z');
   });
 
   it('follows a daylight-saving change', () => {
     const parser = new DebugLogParser(NEW_YORK);
     parser.push(' 0:00:00 (lmgrd) TIMESTAMP 3/10/2024');
-    expect(parser.push(' 1:59:00 (MLM) OUT: "MATLAB" ana@ws-1').events[0]?.timestamp).toBe('2024-03-10T06:59:00.000Z');
-    expect(parser.push(' 3:01:00 (MLM) OUT: "MATLAB" bob@ws-2').events[0]?.timestamp).toBe('2024-03-10T07:01:00.000Z');
+    expect(eventOf(parser, ' 1:59:00 (MLM) OUT: "MATLAB" ana@ws-1')?.timestamp).toBe('2024-03-10T06:59:00.000Z');
+    expect(eventOf(parser, ' 3:01:00 (MLM) OUT: "MATLAB" bob@ws-2')?.timestamp).toBe('2024-03-10T07:01:00.000Z');
+  });
+
+  it('takes the hour shown twice when daylight saving ends for that hour, not for a new day', () => {
+    const parser = new DebugLogParser(NEW_YORK);
+    parser.push(' 0:00:00 (lmgrd) TIMESTAMP 11/3/2024');
+    expect(eventOf(parser, ' 1:50:00 (MLM) OUT: "MATLAB" ana@ws-1')?.timestamp).toBe('2024-11-03T05:50:00.000Z'); // EDT
+    expect(eventOf(parser, ' 1:05:00 (MLM) OUT: "MATLAB" bob@ws-2')?.timestamp).toBe('2024-11-03T06:05:00.000Z'); // EST
+    expect(eventOf(parser, ' 1:30:00 (MLM) IN: "MATLAB" bob@ws-2')?.timestamp).toBe('2024-11-03T06:30:00.000Z');
+    expect(eventOf(parser, ' 2:10:00 (MLM) IN: "MATLAB" ana@ws-1')?.timestamp).toBe('2024-11-03T07:10:00.000Z');
+    expect(eventOf(parser, ' 0:10:00 (MLM) OUT: "MATLAB" cy@ws-3')?.timestamp).toBe('2024-11-04T05:10:00.000Z'); // next day
+  });
+
+  it('holds a long OUT until the next line shows whether its (N licenses) was wrapped onto it', () => {
+    const parser = new DebugLogParser(NEW_YORK);
+    parser.push(' 6:00:00 (lmgrd) TIMESTAMP 1/15/2024');
+    const long = '10:00:00 (snpslmd) OUT: "VCSRuntime_Net_Compile_Farm" regress.nightly@lsf-n101.eda.example.com  ';
+    expect(parser.push(long).events).toEqual([]);
+    expect(parser.push('    (8 licenses)').events).toMatchObject([{ kind: 'out', count: 8, line: 2, text: `${long.trim()} (8 licenses)` }]);
+    parser.push('10:00:01 (snpslmd) OUT: "VCSRuntime_Net_Compile_Farm" ywang.eda.team@eda-workstation-09.example.com');
+    // Not a wrap: the held OUT goes out with one license, the line is the indented chatter it is.
+    expect(parser.push('    some start-up detail').events).toMatchObject([{ kind: 'out', user: 'ywang.eda.team', count: 1 }]);
+    // A short line was not wrapped: out at once.
+    expect(parser.push('10:00:02 (snpslmd) OUT: "Verdi" ana@ws-1').events).toMatchObject([{ kind: 'out', user: 'ana' }]);
   });
 
   it('rejects an unknown time zone when it is built', () => {
