@@ -51,6 +51,7 @@ export function featureMetrics(f: FeatureUsage): FeatureDetail {
     utilization: issued === null ? null : percent(f.used, issued),
     ...(f.expiry !== undefined && { expiry: f.expiry }),
     ...(f.error !== null && { error: f.error }),
+    ...(f.versions && { versions: f.versions.map((v) => ({ version: v.version, issued: v.issued, used: v.used, reserved: v.reserved, ...(v.expiry !== undefined && { expiry: v.expiry }) })) }),
   };
 }
 

@@ -1,6 +1,7 @@
 // Lines a parser did not recognise: each is logged once (per origin and text), never again however
 // often a poll prints it, so a new lmutil version's extra line is noticed without flooding the log.
-// The count still goes out with every poll's metrics (`poll.unparsedLines`).
+// The count still goes out with every poll's metrics (`poll.unparsedLines`), and is kept per
+// license server (`countFor`, `counts`) for a metrics endpoint to read.
 import type { Logger } from '../../shared/logger.ts';
 import type { UnparsedLine } from '../parsers/types.ts';
 
@@ -9,18 +10,32 @@ const REMEMBERED = 10_000;
 
 export class UnparsedLines {
   private readonly seen = new Set<string>();
+  private readonly perServer = new Map<string, number>();
   total = 0;
 
   constructor(private readonly logger: Logger) {}
 
-  report(origin: string, lines: readonly UnparsedLine[]): void {
+  /** Counts `lines` against `server` and logs each new one; `origin` says what was parsed. */
+  report(server: string, origin: string, lines: readonly UnparsedLine[]): void {
+    if (lines.length === 0) return;
     this.total += lines.length;
+    this.perServer.set(server, this.countFor(server) + lines.length);
     for (const { line, text } of lines) {
       const id = `${origin}\n${text}`;
       if (this.seen.has(id)) continue;
       if (this.seen.size >= REMEMBERED) this.seen.delete(this.seen.values().next().value!);
       this.seen.add(id);
-      this.logger.warn({ origin, line, text }, 'unrecognised line (logged once; counted in poll.unparsedLines)');
+      this.logger.warn({ server, origin, line, text }, 'unrecognised line (logged once; counted in poll.unparsedLines)');
     }
+  }
+
+  /** Lines not understood in everything parsed for this server since the collector started. */
+  countFor(server: string): number {
+    return this.perServer.get(server) ?? 0;
+  }
+
+  /** Every server's count (servers with none are absent). */
+  counts(): ReadonlyMap<string, number> {
+    return this.perServer;
   }
 }

@@ -1,8 +1,9 @@
 // The per-user lines under a `Users of F:` header of `lmstat -a`. lmutil prints each as
 //   user host [display] [vendor string] [(vVERSION)] [(server/port handle)]
-// followed by `, start Day M/D H:MM[, N licenses][  (linger: R / T)]` for a checkout or by
+// followed by `, start Day M/D H:MM[, N licenses][  (linger: R / T)][, PID: N]` for a checkout or by
 // ` queued for N license(s)` for a queued request; the version is left out when it is 0.0 and
-// the server part when the handle is 0. Reservations have a line of their own.
+// the server part when the handle is 0 (FlexNet 11.19 adds the PID). Reservations have a line of
+// their own: `1 RESERVATION for HOST ws-7 (lic/27000)`, `10 RESERVATIONs for GROUP cad (...)`.
 import type { Checkout, LicenseHolder, Linger, QueuedRequest, Reservation } from './types.ts';
 import { resolveYearless } from './zoned-time.ts';
 
@@ -11,10 +12,10 @@ export type UserLine =
   | { kind: 'queued'; request: QueuedRequest }
   | { kind: 'reservation'; reservation: Reservation };
 
-const RESERVATION_RE = /^\s*(\d+) RESERVATIONS? for (DAEMON on|\S+) (.+?) \(([^()\s/]+)\/(\d+)(?: \d+)?\)\s*$/;
+const RESERVATION_RE = /^\s*(\d+) RESERVATIONS? for (DAEMON on|\S+) (.+?) \(([^()\s/]+)\/(\d+)(?: \d+)?\)\s*$/i;
 const QUEUED_RE = /^(.*?)\s+queued for (\d+) licenses?\s*$/;
 const START_RE =
-  /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) (\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?:, (\d+) licenses?)?(?:\s+\(linger: (\d+)(?: \/ (\d+))?\))?\s*$/;
+  /^(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) (\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?:, (\d+) licenses?)?(?:\s+\(linger: (\d+)(?: \/ (\d+))?\))?(?:,\s*PID:\s*(\d+))?\s*$/;
 const SERVER_TAIL_RE = /\s*\(([^()\s/]+)\/(\d+)(?: (\d+))?\)$/;
 const VERSION_TAIL_RE = /\s*\(v([^()\s]*)\)$/;
 
@@ -97,5 +98,6 @@ export function parseUserLine(line: string, now: Date, timeZone: string): UserLi
   };
   const linger = parseLinger(start[7], start[8]);
   if (linger) checkout.linger = linger;
+  if (start[9] !== undefined) checkout.pid = Number(start[9]);
   return { kind: 'checkout', checkout };
 }

@@ -3,7 +3,7 @@
 import { parseExpiry, soonestExpiry } from './expiry.ts';
 import { parseUserLine } from './lmstat-users.ts';
 import { parsePortAtHost, splitLines, toCount } from './text.ts';
-import { emptyFeatureUsage, type FeatureUsage, type LicenseServerStatus, type ServerState, type StatusParseOptions, type UnparsedLine, type VendorState } from './types.ts';
+import { emptyFeatureUsage, type FeatureUsage, type FeatureVersionBlock, type LicenseServerStatus, type ServerState, type StatusParseOptions, type UnparsedLine, type VendorState } from './types.ts';
 import { defaultTimeZone } from './zoned-time.ts';
 
 /** Lines lmutil prints that carry nothing a collector needs. */
@@ -16,7 +16,6 @@ const NOISE = [
   /^\s*License file\(s\) on /,
   /^\s*(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}\s*$/,
   /^\s*vendor_string:/,
-  /^\s*(?:floating|nodelocked|uncounted|counted|uncounted nodelocked|counted nodelocked)\b.*\blicense\b/i,
   /^\s*license type:/i,
 ];
 
@@ -38,6 +37,8 @@ const TOTALS_RE = /^\(Total of (\d+) (?:borrowable )?licenses? issued;\s+Total o
 const UNCOUNTED_RE = /^\(Uncounted, node-locked\)$/;
 const FEATURE_ERROR_RE = /^\(Error: (\d+ licenses?, .+)\)$/;
 const CANNOT_GET_RE = /^(Cannot get users of .+)$/;
+/** The line under a version block's header: `floating license`, `nodelocked license, locked to "HOSTID=..."`. */
+const LICENSE_TYPE_RE = /^\s*((?:un)?counted nodelocked|nodelocked|floating|(?:un)?counted)\b.*\blicense\b/i;
 const DETAIL_RE = /^\s*"([^"]+)" v(\S+?), vendor: ([^,\s]+)(?:, expiry: (.+?))?\s*$/;
 
 type Section = 'preamble' | 'servers' | 'vendors' | 'features';
@@ -66,6 +67,35 @@ function readTotals(feature: FeatureUsage, totals: string): boolean {
   return totals === 'None';
 }
 
+/** Node-locked blocks hold a license for one host, set aside by a reservation: not "the" version. */
+const isNodeLocked = (block: FeatureVersionBlock): boolean => block.licenseType?.includes('nodelocked') ?? false;
+
+/** `2024.09` vs `2023.12-SP1`: numeric parts compared as numbers, left to right. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[^0-9]+/).filter(Boolean).map(Number);
+  const pb = b.split(/[^0-9]+/).filter(Boolean).map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.localeCompare(b);
+}
+
+/**
+ * A feature's version from its blocks: the newest floating one (a node-locked block is a license
+ * set aside for one host). Several blocks are kept as `versions`; lmstat -a prints one total per
+ * feature, so a block's `issued` is known only when it is the feature's single counted block.
+ */
+function settleVersions(feature: FeatureUsage, list: FeatureVersionBlock[]): void {
+  const floating = list.filter((b) => !isNodeLocked(b));
+  const candidates = floating.length > 0 ? floating : list;
+  feature.version = candidates.map((b) => b.version).reduce((a, b) => (compareVersions(b, a) > 0 ? b : a));
+  if (list.length < 2) return;
+  const counted = list.filter((b) => !b.licenseType?.startsWith('uncounted'));
+  if (counted.length === 1 && counted[0] && !feature.uncounted) counted[0].issued = feature.issued;
+  feature.versions = list;
+}
+
 export function parseLmstat(text: string, options: StatusParseOptions = {}): LicenseServerStatus {
   const now = options.now ?? new Date();
   const timeZone = options.timeZone ?? defaultTimeZone();
@@ -79,6 +109,9 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
   /** port@host addresses of the current `License server status:` block. */
   let block: { host: string; port: number }[] = [];
   let feature: FeatureUsage | undefined;
+  /** The version blocks of each feature, the current one last. */
+  const blocks = new Map<FeatureUsage, FeatureVersionBlock[]>();
+  const currentBlock = (): FeatureVersionBlock | undefined => (feature ? blocks.get(feature)?.at(-1) : undefined);
 
   const portOf = (host: string): number | null =>
     block.find((a) => a.host.toLowerCase() === host.toLowerCase())?.port ?? null;
@@ -161,17 +194,29 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
     if (section === 'features' && feature) {
       match = DETAIL_RE.exec(line);
       if (match) {
-        feature.version ??= match[2] ?? null;
-        feature.vendor ??= match[3] ?? null;
+        const block: FeatureVersionBlock = { version: match[2] ?? '', vendor: match[3] ?? '', licenseType: null, issued: null, used: 0, reserved: 0 };
+        blocks.set(feature, [...(blocks.get(feature) ?? []), block]);
+        feature.vendor ??= block.vendor;
         if (match[4] !== undefined) {
           const expiry = parseExpiry(match[4]);
           if (expiry === undefined) return report();
+          block.expiry = expiry;
           expiries.set(feature, [...(expiries.get(feature) ?? []), expiry]);
         }
         return;
       }
+      match = LICENSE_TYPE_RE.exec(line);
+      const typed = currentBlock();
+      if (match && typed && typed.licenseType === null) {
+        typed.licenseType = (match[1] ?? '').toLowerCase();
+        return;
+      }
       const user = parseUserLine(line, now, timeZone);
-      if (user?.kind === 'checkout') return void feature.checkouts.push(user.checkout);
+      const block = currentBlock();
+      if (user?.kind === 'checkout') {
+        if (block) block.used += user.checkout.count;
+        return void feature.checkouts.push(user.checkout);
+      }
       if (user?.kind === 'queued') {
         feature.queue.push(user.request);
         feature.queued += user.request.count;
@@ -180,6 +225,7 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
       if (user?.kind === 'reservation') {
         feature.reservations.push(user.reservation);
         feature.reserved += user.reservation.count;
+        if (block) block.reserved += user.reservation.count;
         return;
       }
     }
@@ -187,6 +233,9 @@ export function parseLmstat(text: string, options: StatusParseOptions = {}): Lic
   });
 
   for (const [item, list] of expiries) item.expiry = soonestExpiry(list);
+  for (const [item, list] of blocks) settleVersions(item, list);
+  // An uncounted feature prints no total: its use is its checkouts.
+  for (const item of features) if (item.uncounted) item.used = item.checkouts.reduce((sum, c) => sum + c.count, 0);
   const onlyVendor = vendors.length === 1 ? (vendors[0]?.name ?? null) : null;
   for (const item of features) item.vendor ??= onlyVendor;
 

@@ -33,6 +33,10 @@ const USAGE_HEADER_RE = /^\s*(\S+) license usage status on (\S+) \(port (\d+)\)\
 const POOL_RE = /^\s*(\S+) v(\S+?)(?:, pool: (\d+))?\s*$/;
 const FIELDS_RE = /^\s*[#\w ]+: [^,]+(?:, [#\w ]+: [^,]+)*\s*$/;
 const USAGE_RE = /^\s*(\S+) v(\S+?): (.+)@(\S+) (\d+)\/(\d+) at (\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2})\s+\(handle: (\w+)\)/;
+/** Under `Error connecting to "rlm" server`: where rlmutil tried (the host is empty when it had none). */
+const ATTEMPTED_RE = /^\s*Connection attempted to host: "([^"]*)" on port (\d+)\s*$/;
+/** rlmutil's OS-error text after a failed connection when the OS reported none: meaningless. */
+const NO_ERROR_RE = /^\s*No error\s*$/;
 const ERROR_RE = /^\s*(?:rlm\w*:\s*)?((?:Error connecting to|Communications error|Cannot connect)\b.*?)\s*$/i;
 
 type Section = 'preamble' | 'isv-table' | 'isv' | 'pools' | 'usage' | 'error';
@@ -90,6 +94,13 @@ export function parseRlmstat(text: string, options: StatusParseOptions = {}): Li
       section = 'error';
       return;
     }
+    if (section === 'error' && (m = ATTEMPTED_RE.exec(line))) {
+      const host = m[1] ?? '';
+      errors[errors.length - 1] += `; tried ${host === '' ? 'no host' : `host ${host}`} on port ${m[2]}`;
+      if (host !== '') servers.push({ host, port: Number(m[2]), status: 'down', master: false, version: null, error: errors[errors.length - 1] ?? null });
+      return;
+    }
+    if (section === 'error' && NO_ERROR_RE.test(line)) return;
     if (section === 'error' && /^\s/.test(line)) {
       // Details of the connection error, indented under it.
       errors[errors.length - 1] += `; ${line.trim()}`;
@@ -182,7 +193,7 @@ export function parseRlmstat(text: string, options: StatusParseOptions = {}): Li
     report();
   });
 
-  const reachable = servers.length > 0;
+  const reachable = servers.some((s) => s.status === 'up');
   const error = errors[0] ?? (reachable ? null : 'no rlm server status in the rlmstat output');
   return { tool: 'rlmstat', reachable, error, servers, vendors, features, unparsed };
 }

@@ -71,6 +71,8 @@ export interface Checkout extends LicenseHolder {
   start: string | null;
   count: number;
   linger?: Linger;
+  /** FlexNet 11.19 prints the client's process id: `, PID: 2924522`. */
+  pid?: number;
 }
 
 /** A user waiting in a FlexLM queue (`queued for N licenses`). */
@@ -86,6 +88,23 @@ export interface Reservation {
   target: string;
   server: string | null;
   port: number | null;
+}
+
+/**
+ * One `"F" vX, vendor: V, expiry: D` block of a feature: a license line of that version, and the
+ * checkouts and reservations listed under it.
+ */
+export interface FeatureVersionBlock {
+  version: string;
+  vendor: string;
+  /** ISO date, `null` = never expires, absent = the line did not say. */
+  expiry?: string | null;
+  /** `floating`, `nodelocked`, `uncounted nodelocked`, ... as the line under it says; null: none. */
+  licenseType: string | null;
+  /** `null` when uncounted, or when lmstat -a did not say (it prints one total per feature). */
+  issued: number | null;
+  used: number;
+  reserved: number;
 }
 
 export interface FeatureUsage {
@@ -105,6 +124,8 @@ export interface FeatureUsage {
   checkouts: Checkout[];
   queue: QueuedRequest[];
   reservations: Reservation[];
+  /** FlexLM: the feature's version blocks, when there are several (the feature sums them). */
+  versions?: FeatureVersionBlock[];
   /** RLM: the pool number. */
   pool?: number;
   /** RLM: licenses of this pool that are obsolete (replaced) but still in use. */

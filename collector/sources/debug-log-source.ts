@@ -44,7 +44,7 @@ export function debugLogSource(server: LicenseServerConfig, feed: LineFeed, deps
   };
 
   const handle = (chunk: DebugLogChunk) => {
-    if (chunk.unparsed.length > 0) deps.unparsed.report(origin, chunk.unparsed);
+    if (chunk.unparsed.length > 0) deps.unparsed.report(server.id, origin, chunk.unparsed);
     const messages: StreamMessage[] = toLogMessages(chunk.events, { server: server.id, site: server.site });
     for (const message of messages) emit(message);
     const denials = chunk.events.filter((e) => e.kind === 'denied' && e.feature !== undefined);
