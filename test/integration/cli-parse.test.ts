@@ -52,6 +52,18 @@ describe('licmon parse', () => {
     expect(result.stderr).toMatch(/1 line not understood:\n {2}line \d+: this is not a debug-log line/);
   });
 
+  it('understands every line of the new layouts: FlexNet 11.19 version blocks with PIDs, RLM connection errors', async () => {
+    const [versions, rlmError] = await Promise.all([
+      licmon(['lmstat', '--file', fixture('lmstat/snpslmd-versions.txt'), '--server', 'synopsys', '--now', NOW, '--timezone', 'UTC']),
+      licmon(['rlmstat', '--file', fixture('rlmstat/error-no-host.txt'), '--server', 'rlm-02', '--now', NOW]),
+    ]);
+    expect(versions).toMatchObject({ code: 0, stderr: '' });
+    const vcs = (JSON.parse(versions.stdout) as { features: { name: string }[] }).features.find((f) => f.name === 'VCSRuntime_Net');
+    expect(vcs).toMatchObject({ version: '2025.06', issued: 60, used: 27, reserved: 10, versions: [{ version: '2023.12', reserved: 10 }, { version: '2024.09', used: 12 }, { version: '2025.06', used: 5 }] });
+    expect(rlmError).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(rlmError.stdout)).toMatchObject({ status: 'down', error: 'Error connecting to "rlm" server; tried no host on port 5053', poll: { unparsedLines: 0 } });
+  });
+
   it('lmstat-i: prints the expiry table; bad usage exits 2', async () => {
     const table = await licmon(['lmstat-i', '--file', fixture('lmstat-i/single-healthy.txt')]);
     expect(table.code).toBe(0);
