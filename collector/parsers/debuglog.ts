@@ -107,7 +107,7 @@ export class DebugLogParser {
     const number = ++this.lineNumber;
     const match = LINE_RE.exec(line);
     if (!match) return this.untimed(line, number);
-    let chunk = this.emitPending(null);
+    let chunk = this.emitPending();
 
     const [, month, day, year, hour, minute, second, daemon = '', message = ''] = match;
     const classified = classifyMessage(daemon, message);
@@ -129,7 +129,7 @@ export class DebugLogParser {
 
   /** Completes an event still waiting for a continuation line (e.g. when the file goes idle). */
   flush(): DebugLogChunk {
-    return this.emitPending(null) ?? { events: [], unparsed: [] };
+    return this.emitPending() ?? { events: [], unparsed: [] };
   }
 
   /** A line without a time prefix: a wrapped continuation, a start-up message's tail, or garbage. */
@@ -137,7 +137,7 @@ export class DebugLogParser {
     const trimmed = line.trim();
     if (trimmed === '') {
       this.ignored++;
-      return this.emitPending(null) ?? NOTHING; // a wrapped line never spans a blank line
+      return this.emitPending() ?? NOTHING; // a wrapped line never spans a blank line
     }
     const pending = this.pending;
     // A line that must continue takes any text; one that only may takes a wrapped `(…)` or `[…]`.
@@ -150,9 +150,9 @@ export class DebugLogParser {
       pending.continuation = classified.continuation;
       // One wrap completes a line that only might go on; a reason may take a few.
       const done = pending.continuations >= MAX_CONTINUATIONS || classified.continuation !== 'required';
-      return (done ? this.emitPending(null) : null) ?? NOTHING;
+      return (done ? this.emitPending() : null) ?? NOTHING;
     }
-    const chunk = this.emitPending(null);
+    const chunk = this.emitPending();
     if (/^\s/.test(line)) {
       this.ignored++; // the indented tail of a multi-line start-up message
       return chunk ?? NOTHING;
@@ -160,11 +160,12 @@ export class DebugLogParser {
     return withUnparsed(chunk, { line: number, text: line });
   }
 
-  private emitPending(chunk: DebugLogChunk | null): DebugLogChunk | null {
+  /** The held event, completed as it stands, in a new chunk; null when none is held. */
+  private emitPending(): DebugLogChunk | null {
     const pending = this.pending;
-    if (!pending) return chunk;
+    if (!pending) return null;
     this.pending = null;
-    return withEvent(chunk, completeEvent(pending.event, pending.timestamp, pending.daemon, pending.line, pending.text));
+    return withEvent(null, completeEvent(pending.event, pending.timestamp, pending.daemon, pending.line, pending.text));
   }
 
   /** The UTC instant (ms) of a line's time of day, advancing the carried date; null if it is no time. */
