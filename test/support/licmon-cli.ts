@@ -11,7 +11,16 @@ export interface CliResult {
 }
 
 export function runLicmon(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/licmon.ts', ...args], {
+  return runToEnd(['--import', 'tsx', 'cli/licmon.ts', ...args], env);
+}
+
+/** The installed command (bin/licmon.mjs: the compiled CLI in dist/, built by the global setup): starts several times faster than through tsx. */
+export function runCompiledLicmon(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runToEnd(['bin/licmon.mjs', ...args], env);
+}
+
+function runToEnd(nodeArgs: string[], env: Record<string, string>): Promise<CliResult> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
