@@ -74,9 +74,13 @@ describe('holders, end to end', () => {
     ].join('\n'));
     const holdersOf = (ms: Array<Record<string, unknown>>) => ms.filter((m) => m.type === 'metrics' && m.server === 'adsk-berlin' && featureOf(m, 'Maya_Complete'));
     await client.waitUntil(
-      (ms) => holdersOf(ms).length > 0 && ms.filter((m) => m.type === 'log').length >= 3 && ms.some((m) => m.type === 'alert' && m.rule === 'denial_burst'),
+      (ms) =>
+        holdersOf(ms).length > 0 &&
+        ms.filter((m) => m.type === 'log').length >= 3 &&
+        ms.some((m) => m.type === 'alert' && m.rule === 'denial_burst') &&
+        ms.some((m) => m.type === 'metrics' && m.scope === 'site' && featureOf(m, 'Maya_Complete')),
       45_000,
-      'holders on adsk-berlin, three debug-log lines and the denial-burst alert',
+      'holders on adsk-berlin, three debug-log lines, the denial-burst alert and the site roll-up',
     );
 
     const snapshot = MetricsMessageSchema.parse(holdersOf(client.messages).at(-1));
@@ -88,6 +92,10 @@ describe('holders, end to end', () => {
     ]);
     expect(maya.holdersOmitted).toBe(1);
     expect(maya).toMatchObject({ queue: [], reservations: [] });
+    // Roll-ups sum counts only: who holds what is the servers' to say.
+    for (const rollup of client.messages.filter((m) => m.type === 'metrics' && m.scope !== undefined)) {
+      for (const f of rollup.features as FeatureDetail[]) expect(f).not.toHaveProperty('holders');
+    }
     expect(snapshot.features!.find((f) => f.name === 'MatchMover')!.holders).toEqual([expect.objectContaining({ user: pseudonym('kchen'), host: 'ws-013' })]);
 
     const logs = client.messages.filter((m) => m.type === 'log');
