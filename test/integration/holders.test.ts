@@ -2,9 +2,12 @@
 // jsmith, adoe, render and kchen hold licenses) and tails a debug log, on real Redis; a real
 // gateway delivers to a WebSocket client on /ws/combined, and `licmon who` reads the holders
 // through the gateway. The farm runs `privacy.users: hashed`: the holders arrive as pseudonyms,
-// and no real user name reaches the client anywhere — metrics, logs, alerts — nor the
-// collector's own log. A key scoped to another site sees no holders.
+// and no real user name reaches the client anywhere — metrics, logs, alerts — nor a webhook
+// notification, nor the collector's own log. A key scoped to another site sees no holders.
+import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +16,7 @@ import { MetricsMessageSchema, type FeatureDetail } from '../../shared/protocol/
 import { FAKE_BIN_DIR } from '../fixtures/fixtures.ts';
 import { createKey, runCompiledLicmon } from '../support/licmon-cli.ts';
 import { randomPrefix, startGateway, startProcess, type RunningGateway, type RunningProcess } from '../support/processes.ts';
+import { waitUntil } from '../support/wait-until.ts';
 import { TestClient } from '../support/ws-client.ts';
 
 const redisUrl = inject('redisUrl');
@@ -27,8 +31,20 @@ const env = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix };
 let gateway: RunningGateway | undefined;
 let collector: RunningProcess | undefined;
 let client: TestClient | undefined;
+let webhook: Server | undefined;
+const hooked: string[] = [];
 
 beforeAll(async () => {
+  webhook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      hooked.push(body);
+      res.writeHead(200).end('ok');
+    });
+  });
+  webhook.listen(0, '127.0.0.1');
+  await once(webhook, 'listening');
   const farmFile = join(dir, 'farm.yaml');
   writeFileSync(debugLog, '');
   writeFileSync(farmFile, `defaults:
@@ -40,6 +56,9 @@ privacy:
   users: hashed          # the key comes from LICMON_PRIVACY_KEY
 alerts:
   denialBurst: { count: 2, window: 1m }
+notifications:
+  webhooks:
+    - { url: "http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook", rules: [denial_burst] }
 sites:
   berlin:
     timezone: Europe/Berlin
@@ -57,6 +76,7 @@ afterAll(async () => {
   client?.close();
   await collector?.kill();
   await gateway?.kill();
+  webhook?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -105,8 +125,12 @@ describe('holders, end to end', () => {
     });
     expect(client.messages.find((m) => m.type === 'alert' && m.rule === 'denial_burst')).toMatchObject({ metadata: { user: pseudonym('adoe') } });
 
-    // Nothing the client received, nor anything the collector logged, names a real user.
-    for (const frame of client.raw) expect(frame).not.toMatch(REAL_NAMES);
+    // The webhook gets the alert as published: pseudonym and all.
+    await waitUntil(() => hooked.length > 0, 'the denial-burst notification', 30_000);
+    expect(JSON.parse(hooked[0]!)).toMatchObject({ rule: 'denial_burst', metadata: { user: pseudonym('adoe') } });
+
+    // Nothing the client received, no notification, nothing the collector logged names a real user.
+    for (const frame of [...client.raw, ...hooked]) expect(frame).not.toMatch(REAL_NAMES);
     for (const line of collector!.output) expect(line).not.toMatch(REAL_NAMES);
   }, 60_000);
 
