@@ -132,17 +132,15 @@ describe('holders, end to end', () => {
     // Nothing the client received, no notification, nothing the collector logged names a real user.
     for (const frame of [...client.raw, ...hooked]) expect(frame).not.toMatch(REAL_NAMES);
     for (const line of collector!.output) expect(line).not.toMatch(REAL_NAMES);
-  }, 60_000);
+  }, 120_000);
 
   it('licmon who prints the holders through the gateway; --json gives them as published; a key of another site sees none', async () => {
-    const austinKey = await createKey(['--name', 'austin-only', '--sites', 'austin'], env);
     const who = (args: string[], key = API_KEY) => runCompiledLicmon(['who', ...args, '--url', gateway!.wsUrl, '--api-key', key], {});
-    const [text, json, otherSite, scoped, usage] = await Promise.all([
+    const [text, json, otherSite, scoped] = await Promise.all([
       who(['Maya_Complete']),
       who(['Maya_Complete', '--site', 'berlin', '--server', 'adsk-berlin', '--json']),
       who(['Maya_Complete', '--site', 'austin']),
-      who(['Maya_Complete'], austinKey),
-      who([]),
+      createKey(['--name', 'austin-only', '--sites', 'austin'], env, runCompiledLicmon).then((austinKey) => who(['Maya_Complete'], austinKey)),
     ]);
 
     expect(text).toMatchObject({ code: 0, stderr: '' });
@@ -167,7 +165,5 @@ describe('holders, end to end', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).toMatch(/no license server.*reports feature "Maya_Complete"/);
     }
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/name one feature/);
-  }, 60_000);
+  }, 120_000);
 });

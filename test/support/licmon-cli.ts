@@ -33,8 +33,8 @@ function runToEnd(nodeArgs: string[], env: Record<string, string>): Promise<CliR
 }
 
 /** `licmon keys create …` and the key it printed alone on its last line. */
-export async function createKey(args: string[], env: Record<string, string>): Promise<string> {
-  const result = await runLicmon(['keys', 'create', ...args], env);
+export async function createKey(args: string[], env: Record<string, string>, run = runLicmon): Promise<string> {
+  const result = await run(['keys', 'create', ...args], env);
   if (result.code !== 0) throw new Error(`licmon keys create failed (${result.code}): ${result.stderr}`);
   return result.stdout.trimEnd().split('\n').at(-1)!;
 }

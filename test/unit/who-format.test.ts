@@ -1,6 +1,8 @@
 // How `licmon who` prints a feature's holders: aligned rows sorted by how long they have held it,
-// marks for linger and borrow, hidden users, the cut the bound made, reservations and the queue.
+// marks for linger and borrow, hidden users, the cut the bound made, reservations and the queue;
+// and the usage it refuses before connecting anywhere.
 import { describe, expect, it } from 'vitest';
+import { whoCommand } from '../../cli/commands/who.ts';
 import { formatWho, heldFor } from '../../cli/who-format.ts';
 import type { FeatureDetail, Holder } from '../../shared/protocol/index.ts';
 
@@ -45,5 +47,19 @@ describe('licmon who output', () => {
 
   it('tells how long in the largest units that matter', () => {
     expect([0, 59_000, 60_000, 3_599_000, 3_600_000, 3_660_000, 86_400_000, 90_000_000].map(heldFor)).toEqual(['0s', '59s', '1m', '59m', '1h 00m', '1h 01m', '1d 00h', '1d 01h']);
+  });
+
+  it('refuses bad usage before connecting: no feature, two features, no key, a bad retry count', async () => {
+    const key = ['--api-key', 'k', '--url', 'ws://127.0.0.1:1'];
+    await expect(whoCommand.run([...key])).rejects.toThrow(/name one feature/);
+    await expect(whoCommand.run(['A', 'B', ...key])).rejects.toThrow(/name one feature/);
+    await expect(whoCommand.run(['A', '--max-retries', 'x', ...key])).rejects.toThrow(/--max-retries must be a whole number/);
+    const saved = process.env.LICMON_API_KEY;
+    delete process.env.LICMON_API_KEY;
+    try {
+      await expect(whoCommand.run(['A'])).rejects.toThrow(/no API key/);
+    } finally {
+      if (saved !== undefined) process.env.LICMON_API_KEY = saved;
+    }
   });
 });
