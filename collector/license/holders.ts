@@ -1,11 +1,11 @@
 // Who holds a feature now, who waits for it, and what is reserved: a feature's parsed checkouts,
 // queue and reservations → the wire's holder detail (shared/protocol/license-detail.ts). User
-// names go through the farm's privacy option; lists are bounded (a busy feature of a big farm
+// names go through the farm's privacy option (and out of host and display names made of them); lists are bounded (a busy feature of a big farm
 // has thousands of checkouts) and the cut is counted, never silent.
 import type { FeatureDetail, Holder, QueuedRequestDetail, ReservationDetail } from '../../shared/protocol/index.ts';
 import type { Checkout, FeatureUsage, QueuedRequest, Reservation } from '../parsers/types.ts';
 import { zonedIso } from '../parsers/zoned-time.ts';
-import { publishedUser, type UserPrivacy } from '../privacy/user-privacy.ts';
+import { publishedUser, withoutUser, type UserPrivacy } from '../privacy/user-privacy.ts';
 
 export interface HolderOptions {
   /** Holders (and queued requests) published per feature. */
@@ -46,8 +46,9 @@ function byStart(a: Checkout, b: Checkout): number {
 function holder(c: Checkout, { privacy, timeZone }: HolderOptions): Holder {
   return {
     user: publishedUser(c.user, privacy),
-    host: c.host,
-    display: c.display,
+    // Many sites name a desktop, or a display, after its user (lmstat's `aaa146615 aaa146615`).
+    host: withoutUser(c.host, c.user, privacy),
+    display: withoutUser(c.display, c.user, privacy),
     version: c.version,
     count: c.count,
     since: c.start === null ? null : zonedIso(new Date(c.start), timeZone),
@@ -59,7 +60,7 @@ function holder(c: Checkout, { privacy, timeZone }: HolderOptions): Holder {
 }
 
 function queued(q: QueuedRequest, privacy: UserPrivacy): QueuedRequestDetail {
-  return { user: publishedUser(q.user, privacy), host: q.host, display: q.display, version: q.version, count: q.count };
+  return { user: publishedUser(q.user, privacy), host: withoutUser(q.host, q.user, privacy), display: withoutUser(q.display, q.user, privacy), version: q.version, count: q.count };
 }
 
 function reservation(r: Reservation, privacy: UserPrivacy): ReservationDetail {

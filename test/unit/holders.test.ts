@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { holderDetail, type HolderOptions } from '../../collector/license/holders.ts';
 import { serverMetrics } from '../../collector/license/server-metrics.ts';
 import { parseLmstat } from '../../collector/parsers/lmstat.ts';
+import type { DebugLogEvent } from '../../collector/parsers/debuglog.ts';
 import { emptyFeatureUsage, type Checkout, type FeatureUsage } from '../../collector/parsers/types.ts';
+import { privateEvent } from '../../collector/privacy/private-event.ts';
 import { PLAIN, publishedUser, withoutUser, type UserPrivacy } from '../../collector/privacy/user-privacy.ts';
 import { MetricsMessageSchema } from '../../shared/protocol/index.ts';
 import { readFixture } from '../fixtures/fixtures.ts';
@@ -81,6 +83,20 @@ describe('holders of a feature', () => {
     expect(hidden.queue[0]!.user).toBeNull();
     expect(hidden.reservations[0]).toEqual({ kind: 'USER', target: '', count: 1 });
     for (const detail of [hashed, hidden]) expect(JSON.stringify(detail)).not.toMatch(/jsmith|adoe|kchen/);
+  });
+
+  it('takes the user out of a host or display named after them (lmstat: `aaa146615 aaa146615 (v55)`), in holders, the queue and debug-log events', () => {
+    const f = feature([checkout('aaa146615', null, { host: 'aaa146615', display: 'aaa146615:0' })], {
+      queue: [{ user: 'bbb1', host: 'bbb1', display: '', version: null, server: null, port: null, handle: null, count: 1 }],
+    });
+    const detail = holderDetail(f, { ...BERLIN, privacy: HASHED });
+    const shown = publishedUser('aaa146615', HASHED)!;
+    expect(detail.holders[0]).toMatchObject({ user: shown, host: shown, display: `${shown}:0` });
+    expect(detail.queue[0]).toMatchObject({ user: publishedUser('bbb1', HASHED), host: publishedUser('bbb1', HASHED) });
+    expect(holderDetail(f, BERLIN).holders[0]).toMatchObject({ user: 'aaa146615', host: 'aaa146615' });
+    const event = privateEvent({ kind: 'out', level: 'info', message: 'aaa146615@aaa146615 checked out MATLAB', user: 'aaa146615', host: 'aaa146615', feature: 'MATLAB', timestamp: '2024-01-15T09:00:00.000Z', daemon: 'MLM', line: 1, text: '9:00:00 (MLM) OUT: "MATLAB" aaa146615@aaa146615' } satisfies DebugLogEvent, HIDDEN);
+    expect(event).toMatchObject({ host: '[hidden]', message: '[hidden]@[hidden] checked out MATLAB', text: '9:00:00 (MLM) OUT: "MATLAB" [hidden]@[hidden]' });
+    expect(event).not.toHaveProperty('user');
   });
 
   it('a server snapshot from real lmstat output carries them on every feature and stays valid wire', () => {
