@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { SiteNameSchema } from '../../shared/protocol/index.ts';
 import { assertTimeZone } from '../parsers/zoned-time.ts';
+import type { UserPrivacy } from '../privacy/user-privacy.ts';
 import { AlertRulesSchema, type AlertRules } from './alert-rules-config.ts';
 import { duration } from './duration.ts';
 import { NotificationsSchema, type Notifications } from './notifications-config.ts';
-import type { UserPrivacy } from '../privacy/user-privacy.ts';
 
 /** Server ids name job schedulers and metrics sources: no `:` (reserved for the collector's own jobs). */
 export const SERVER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
