@@ -14,6 +14,8 @@ import { parseDebugLog, toLogMessages } from '../../collector/parsers/debuglog.t
 import { parseLmstat } from '../../collector/parsers/lmstat.ts';
 import { parseLmstatI } from '../../collector/parsers/lmstat-i.ts';
 import { parseRlmstat } from '../../collector/parsers/rlmstat.ts';
+import { privateEvent } from '../../collector/privacy/private-event.ts';
+import { PLAIN } from '../../collector/privacy/user-privacy.ts';
 import type { LicenseServerStatus, UnparsedLine } from '../../collector/parsers/types.ts';
 import { ExitCode, UsageError, type Command } from '../command.ts';
 
@@ -35,7 +37,8 @@ Options:
   --server ID      the license server's id (default: taken from --config, else "license-server")
   --site NAME      its site (default: from --config)
   --config FILE    a farm configuration (default FARM_CONFIG): with --server, takes the server's
-                   site, time zone, address and the alert rules from it
+                   site, time zone, address, holders bound, privacy.users and the alert rules
+                   from it
   --timezone TZ    the server clock's IANA zone, for debug-log times and start times
   --now ISO        the reference time for dates printed without a year (default: now)
   --alerts         lmstat/rlmstat: print the alerts a first poll would raise instead (NDJSON)
@@ -76,13 +79,13 @@ export const parseCommand: Command = {
     if (format === 'debuglog') {
       const parsed = parseDebugLog(text, logOptions);
       if (values.raw) print(parsed);
-      else for (const message of toLogMessages(parsed.events, { server: server.id, ...(server.site !== undefined && { site: server.site }) })) process.stdout.write(`${JSON.stringify(message)}\n`);
+      else for (const message of toLogMessages(parsed.events.map((e) => privateEvent(e, server.privacy ?? PLAIN)), { server: server.id, ...(server.site !== undefined && { site: server.site }) })) process.stdout.write(`${JSON.stringify(message)}\n`);
       return reportUnparsed(parsed.unparsed);
     }
     const status: LicenseServerStatus = format === 'lmstat' ? parseLmstat(text, parseOptions) : parseRlmstat(text, parseOptions);
     // Not configured: the address is the one the output names (a triad's three hosts included).
     const hosts = server.hosts.length > 0 ? server.hosts : status.servers.map((s) => ({ host: s.host, port: s.port ?? 0 }));
-    const identity = { ...server, hosts, address: server.address || hosts.map((h) => `${h.port}@${h.host}`).join(',') };
+    const identity = { ...server, timeZone, hosts, address: server.address || hosts.map((h) => `${h.port}@${h.host}`).join(',') };
     if (values.raw) print(status);
     else if (values.alerts) {
       const engine = new AlertEngine(new MemoryAlertState());
@@ -130,6 +133,9 @@ async function serverOf(values: Values, format: Format) {
     address: configured?.address ?? '',
     hosts: configured?.hosts ?? [],
     timeZone: configured?.timeZone,
+    // As the collector publishes them: the farm's bound on holders and its privacy.users.
+    holdersPerFeature: configured?.holdersPerFeature,
+    privacy: configured?.privacy,
     rules: farm?.alerts ?? AlertRulesSchema.parse({}),
   };
 }

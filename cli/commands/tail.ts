@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import {
-  ENDPOINT_NAMES, LicmonClient, endpointUrl, parseMessageId, type ClosedBecause, type EndpointName, type StateChange,
+  ENDPOINT_NAMES, LicmonClient, endpointUrl, parseMessageId, type EndpointName, type StateChange,
 } from '@licmon/client';
 // The CLI validates what it prints against the protocol's schemas (the SDK ships types, not zod).
 import {
@@ -12,6 +12,7 @@ import {
   type ErrorMessage, type Filter,
 } from '../../shared/protocol/index.ts';
 import { ExitCode, UsageError, type Command } from '../command.ts';
+import { EXIT_BY_CLOSE } from '../exit-on-close.ts';
 import { TailFormatter, useColor } from '../tail-format.ts';
 
 const USAGE = `Usage: licmon tail [--url URL] [--api-key KEY] [--endpoint logs|metrics|combined]
@@ -53,16 +54,6 @@ Examples:
 
 /** Gateway errors that mean our own request was wrong: retrying cannot help. */
 const REQUEST_ERRORS: ReadonlySet<string> = new Set([ErrorCode.INVALID_FILTER, ErrorCode.INVALID_INTERVAL, ErrorCode.INVALID_SINCE]);
-
-const EXIT_BY_CLOSE: Record<ClosedBecause, number> = {
-  client: ExitCode.OK,
-  server: ExitCode.OK,
-  unauthorized: ExitCode.AUTH_REFUSED,
-  forbidden: ExitCode.AUTH_REFUSED,
-  'not-found': ExitCode.UNREACHABLE,
-  'retries-exhausted': ExitCode.UNREACHABLE,
-  'invalid-options': ExitCode.USAGE,
-};
 
 export const tailCommand: Command = {
   usage: USAGE,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { SiteNameSchema } from '../../shared/protocol/index.ts';
 import { assertTimeZone } from '../parsers/zoned-time.ts';
+import type { UserPrivacy } from '../privacy/user-privacy.ts';
 import { AlertRulesSchema, type AlertRules } from './alert-rules-config.ts';
 import { duration } from './duration.ts';
 import { NotificationsSchema, type Notifications } from './notifications-config.ts';
@@ -35,6 +36,21 @@ const address = z.string().transform((text, ctx) => {
   return { text: text.split(',').map((p) => p.trim()).join(','), hosts: hosts.map((m) => ({ port: Number(m![1]), host: m![2]! })) };
 });
 
+/** Holders (and queued requests) published per feature: a bound on a metrics message's size. */
+export const DEFAULT_HOLDERS_PER_FEATURE = 200;
+const holdersBound = z.number().int().min(0).max(100_000);
+
+/** The shortest `privacy.key` taken: the key is all that keeps a pseudonym from being matched against guessed names. */
+export const PRIVACY_KEY_MIN = 16;
+const privacyKey = z.string().min(PRIVACY_KEY_MIN, `must be at least ${PRIVACY_KEY_MIN} characters`);
+
+const PrivacySchema = z.strictObject({
+  /** What the collector publishes for a user name (collector/privacy/user-privacy.ts). */
+  users: z.enum(['plain', 'hashed', 'hidden']).default('plain'),
+  /** The key of `hashed` pseudonyms; default LICMON_PRIVACY_KEY. */
+  key: privacyKey.optional(),
+});
+
 const ServerSchema = z.strictObject({
   id: z.string().regex(SERVER_ID_RE, 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit'),
   kind: z.enum(['flexlm', 'rlm']),
@@ -48,6 +64,7 @@ const ServerSchema = z.strictObject({
   timezone: timeZone.optional(),
   pollInterval: duration(100, 86_400_000).optional(),
   timeout: duration(100, 3_600_000).optional(),
+  holdersPerFeature: holdersBound.optional(),
 });
 
 const SiteSchema = z.strictObject({
@@ -64,6 +81,8 @@ const DefaultsSchema = z.strictObject({
   lmutil: z.string().min(1).default('lmutil'),
   rlmutil: z.string().min(1).default('rlmutil'),
   timezone: timeZone.optional(),
+  /** Holders and queued requests published per feature; the rest are counted (`holdersOmitted`, `queueOmitted`). */
+  holdersPerFeature: holdersBound.default(DEFAULT_HOLDERS_PER_FEATURE),
 });
 
 export const FarmFileSchema = z
@@ -74,6 +93,7 @@ export const FarmFileSchema = z
     sites: z.record(SiteNameSchema, SiteSchema),
     alerts: AlertRulesSchema.prefault({}),
     notifications: NotificationsSchema.prefault({}),
+    privacy: PrivacySchema.prefault({}),
   })
   .superRefine((farm, ctx) => {
     const seen = new Map<string, string>();
@@ -107,6 +127,10 @@ export interface LicenseServerConfig {
   /** `timeout`, but never more than 90% of the poll interval. */
   readonly timeoutMs: number;
   readonly expiryRefreshMs: number;
+  /** Holders and queued requests published per feature. */
+  readonly holdersPerFeature: number;
+  /** The farm's `privacy.users`, carried by each server so every path that publishes a user has it. */
+  readonly privacy: UserPrivacy;
 }
 
 export interface FarmConfig {
@@ -115,10 +139,21 @@ export interface FarmConfig {
   readonly rollupIntervalMs: number;
   readonly alerts: AlertRules;
   readonly notifications: Notifications;
+  readonly privacy: UserPrivacy;
 }
 
-export function normalizeFarm(file: z.infer<typeof FarmFileSchema>): FarmConfig {
+/** Why `privacy` cannot be used as configured (a hashed farm without a usable key), or undefined. */
+export function privacyProblem(privacy: z.infer<typeof PrivacySchema>, envKey: string | undefined): string | undefined {
+  if (privacy.users !== 'hashed' || privacy.key !== undefined) return undefined;
+  if (envKey === undefined || envKey === '') return 'hashed needs a key: set privacy.key (e.g. privacy.key: ${LICMON_PRIVACY_KEY}) or the environment variable LICMON_PRIVACY_KEY';
+  if (envKey.length < PRIVACY_KEY_MIN) return `LICMON_PRIVACY_KEY must be at least ${PRIVACY_KEY_MIN} characters`;
+  return undefined;
+}
+
+/** `envKey`: LICMON_PRIVACY_KEY, the key of a hashed farm whose file names none (checked by privacyProblem first). */
+export function normalizeFarm(file: z.infer<typeof FarmFileSchema>, envKey?: string): FarmConfig {
   const { defaults } = file;
+  const privacy: UserPrivacy = file.privacy.users === 'hashed' ? { users: 'hashed', key: file.privacy.key ?? envKey ?? '' } : { users: file.privacy.users };
   const servers = Object.entries(file.sites).flatMap(([site, siteConfig]) =>
     siteConfig.servers.map((s): LicenseServerConfig => {
       const pollIntervalMs = s.pollInterval ?? defaults.pollInterval;
@@ -135,6 +170,8 @@ export function normalizeFarm(file: z.infer<typeof FarmFileSchema>): FarmConfig 
         pollIntervalMs,
         timeoutMs: Math.min(s.timeout ?? defaults.timeout, Math.floor(pollIntervalMs * POLL_TIME_SHARE)),
         expiryRefreshMs: defaults.expiryRefresh,
+        holdersPerFeature: s.holdersPerFeature ?? defaults.holdersPerFeature,
+        privacy,
       };
     }),
   );
@@ -144,5 +181,6 @@ export function normalizeFarm(file: z.infer<typeof FarmFileSchema>): FarmConfig 
     rollupIntervalMs: file.rollupInterval,
     alerts: file.alerts,
     notifications: file.notifications,
+    privacy,
   };
 }

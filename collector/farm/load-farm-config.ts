@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { FarmFileSchema, normalizeFarm, type FarmConfig } from './farm-config.ts';
+import { FarmFileSchema, normalizeFarm, privacyProblem, type FarmConfig } from './farm-config.ts';
 
 export class FarmConfigError extends Error {
   override name = 'FarmConfigError';
@@ -49,7 +49,9 @@ export function parseFarmConfig(text: string, file: string, env: NodeJS.ProcessE
   if (!result.success) {
     throw new FarmConfigError(file, result.error.issues.flatMap((issue) => describe(issue, doc, at)));
   }
-  return normalizeFarm(result.data);
+  const privacy = privacyProblem(result.data.privacy, env.LICMON_PRIVACY_KEY);
+  if (privacy !== undefined) throw new FarmConfigError(file, [`${at(offsetOf(doc, ['privacy', 'users']))}: privacy.users: ${privacy}`]);
+  return normalizeFarm(result.data, env.LICMON_PRIVACY_KEY);
 }
 
 function describe(issue: z.core.$ZodIssue, doc: Document, at: (offset: number) => string): string[] {

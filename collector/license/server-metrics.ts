@@ -1,11 +1,14 @@
 // A parsed status → the metrics message published for one license server per poll: the spec's
 // `licenses` block (counted licenses of every feature), plus `source`/`site`/`server` so clients
 // filter by them, and the per-feature detail dashboards draw (issued, used, queued, reserved,
-// expiry) — shaped by the protocol's license detail schemas (shared/protocol/license-detail.ts).
-// Per-user checkouts stay out: `licmon parse` shows them, the stream does not need them.
+// expiry) and who holds, waits for and reserves each feature (holders.ts) — shaped by the
+// protocol's license detail schemas (shared/protocol/license-detail.ts).
 import type { FeatureDetail, MetricsMessage, ServerHost, VendorDaemon } from '../../shared/protocol/index.ts';
-import type { LicenseServerConfig } from '../farm/farm-config.ts';
+import { DEFAULT_HOLDERS_PER_FEATURE, type LicenseServerConfig } from '../farm/farm-config.ts';
 import type { FeatureUsage, LicenseServerStatus, ServerState, VendorState } from '../parsers/types.ts';
+import { defaultTimeZone } from '../parsers/zoned-time.ts';
+import { PLAIN } from '../privacy/user-privacy.ts';
+import { holderDetail, type HolderOptions } from './holders.ts';
 
 /** A type alias, not an interface: it must fit the schema's open (index-signature) object. */
 export type LicenseTotals = {
@@ -15,10 +18,17 @@ export type LicenseTotals = {
   utilization: number;
 };
 
-type ServerIdentity = Pick<LicenseServerConfig, 'id' | 'kind' | 'address'> & { readonly site?: string | undefined };
+/** The farm's settings for a server; absent ones default as the farm file does (200 holders, plain users, the collector's zone). */
+type ServerIdentity = Pick<LicenseServerConfig, 'id' | 'kind' | 'address'> &
+  Partial<Pick<LicenseServerConfig, 'holdersPerFeature' | 'privacy' | 'timeZone'>> & { readonly site?: string | undefined };
 
 export function serverMetrics(server: ServerIdentity, status: LicenseServerStatus, timestamp: string, poll: { durationMs: number }): MetricsMessage {
-  const features = status.features.map(featureMetrics);
+  const options: HolderOptions = {
+    bound: server.holdersPerFeature ?? DEFAULT_HOLDERS_PER_FEATURE,
+    privacy: server.privacy ?? PLAIN,
+    timeZone: server.timeZone ?? defaultTimeZone(),
+  };
+  const features = status.features.map((f) => featureMetrics(f, options));
   return {
     type: 'metrics',
     timestamp,
@@ -37,7 +47,7 @@ export function serverMetrics(server: ServerIdentity, status: LicenseServerStatu
   };
 }
 
-export function featureMetrics(f: FeatureUsage): FeatureDetail {
+export function featureMetrics(f: FeatureUsage, options: HolderOptions): FeatureDetail {
   const issued = f.uncounted ? null : f.issued;
   return {
     name: f.name,
@@ -52,6 +62,7 @@ export function featureMetrics(f: FeatureUsage): FeatureDetail {
     ...(f.expiry !== undefined && { expiry: f.expiry }),
     ...(f.error !== null && { error: f.error }),
     ...(f.versions && { versions: f.versions.map((v) => ({ version: v.version, issued: v.issued, used: v.used, reserved: v.reserved, ...(v.expiry !== undefined && { expiry: v.expiry }) })) }),
+    ...holderDetail(f, options),
   };
 }
 

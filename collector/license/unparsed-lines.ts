@@ -4,6 +4,7 @@
 // license server (`countFor`, `counts`) for a metrics endpoint to read.
 import type { Logger } from '../../shared/logger.ts';
 import type { UnparsedLine } from '../parsers/types.ts';
+import type { UserPrivacy } from '../privacy/user-privacy.ts';
 
 /** Distinct lines remembered; beyond this the oldest are forgotten (and may be logged again). */
 const REMEMBERED = 10_000;
@@ -15,8 +16,11 @@ export class UnparsedLines {
 
   constructor(private readonly logger: Logger) {}
 
-  /** Counts `lines` against `server` and logs each new one; `origin` says what was parsed. */
-  report(server: string, origin: string, lines: readonly UnparsedLine[]): void {
+  /**
+   * Counts `lines` against `server` and logs each new one; `origin` says what was parsed. Under
+   * `privacy.users` other than plain the text is not logged: a line not understood may hold a user name anywhere.
+   */
+  report(server: string, origin: string, lines: readonly UnparsedLine[], privacy: UserPrivacy): void {
     if (lines.length === 0) return;
     this.total += lines.length;
     this.perServer.set(server, this.countFor(server) + lines.length);
@@ -25,7 +29,8 @@ export class UnparsedLines {
       if (this.seen.has(id)) continue;
       if (this.seen.size >= REMEMBERED) this.seen.delete(this.seen.values().next().value!);
       this.seen.add(id);
-      this.logger.warn({ server, origin, line, text }, 'unrecognised line (logged once; counted in poll.unparsedLines)');
+      const shown = privacy.users === 'plain' ? { text } : { length: text.length, textWithheld: `privacy.users: ${privacy.users}` };
+      this.logger.warn({ server, origin, line, ...shown }, 'unrecognised line (logged once; counted in poll.unparsedLines)');
     }
   }
 

@@ -166,3 +166,13 @@ export function resolveYearless(
   }
   return null;
 }
+
+/** `instant` as ISO 8601 in `timeZone`'s wall clock with its UTC offset, e.g. `2024-01-15T09:30:00+01:00` (whole seconds). */
+export function zonedIso(instant: Date, timeZone: string): string {
+  const offsetMinutes = Math.round(zoneOffsetMs(instant.getTime(), timeZone) / 60_000);
+  const w = wallClockAt(instant, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${String(w.year).padStart(4, '0')}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}:${two(w.second)}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}

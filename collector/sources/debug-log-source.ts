@@ -10,6 +10,7 @@ import type { AlertRules } from '../farm/alert-rules-config.ts';
 import type { LicenseServerConfig } from '../farm/farm-config.ts';
 import type { UnparsedLines } from '../license/unparsed-lines.ts';
 import { DebugLogParser, toLogMessages, type DebugLogChunk } from '../parsers/debuglog.ts';
+import { privateEvent } from '../privacy/private-event.ts';
 import type { LineFeed } from './line-feed.ts';
 import type { Emit, StreamingSource } from './source.ts';
 
@@ -44,10 +45,11 @@ export function debugLogSource(server: LicenseServerConfig, feed: LineFeed, deps
   };
 
   const handle = (chunk: DebugLogChunk) => {
-    if (chunk.unparsed.length > 0) deps.unparsed.report(server.id, origin, chunk.unparsed);
-    const messages: StreamMessage[] = toLogMessages(chunk.events, { server: server.id, site: server.site });
+    if (chunk.unparsed.length > 0) deps.unparsed.report(server.id, origin, chunk.unparsed, server.privacy);
+    const events = chunk.events.map((e) => privateEvent(e, server.privacy));
+    const messages: StreamMessage[] = toLogMessages(events, { server: server.id, site: server.site });
     for (const message of messages) emit(message);
-    const denials = chunk.events.filter((e) => e.kind === 'denied' && e.feature !== undefined);
+    const denials = events.filter((e) => e.kind === 'denied' && e.feature !== undefined);
     for (const d of denials) bursts.record(d.feature!, clock(), { ...(d.user && { user: d.user }), ...(d.host && { host: d.host }), ...(d.reason && { reason: d.reason }) });
     if (denials.length > 0 && bursts.enabled) evaluate();
   };

@@ -40,7 +40,7 @@ export function licenseServerSource(server: LicenseServerConfig, deps: LicensePo
         if (signal.reason instanceof CollectorStopping) throw err;
         return failedPoll(server, deps, timestamp, err instanceof Error ? err.message : String(err));
       }
-      deps.unparsed.report(server.id, `${server.kind} status of ${server.id}`, status.unparsed);
+      deps.unparsed.report(server.id, `${server.kind} status of ${server.id}`, status.unparsed, server.privacy);
       const metrics = serverMetrics(server, status, timestamp, { durationMs: clock() - startedAt });
       await deps.alerts.state.clearFailures(server.id);
       const rules = pollRules(server, status, deps.rules, now);

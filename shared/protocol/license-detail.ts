@@ -26,7 +26,10 @@ export const HolderSchema = z.looseObject({
   since: z.string().nullable(),
   /** Seconds of linger the checkout carries (it stays held that long after check-in); null: none. */
   linger: z.number().int().nonnegative().nullable(),
-  /** Borrowed for offline use: held until it is returned or expires, whatever the host does. */
+  /**
+   * Borrowed for offline use: held until it is returned or expires, whatever the host does. False
+   * when the tool does not mark it: lmstat and rlmstat print a borrow as a lingering checkout.
+   */
   borrowed: z.boolean(),
 });
 
@@ -34,12 +37,14 @@ export const HolderSchema = z.looseObject({
 export const ReservationDetailSchema = z.looseObject({
   /** As the tool printed it: USER, HOST, HOST_GROUP, GROUP, DISPLAY, INTERNET, PROJECT, … */
   kind: z.string().min(1),
+  /** The group, host, display, … it is reserved for; of a USER reservation a user name, so `privacy.users` applies ("" under `hidden`). */
   target: z.string(),
   count: z.number().int().positive(),
 });
 
 /** A request waiting in a feature's queue. */
 export const QueuedRequestDetailSchema = z.looseObject({
+  /** As a holder's: a pseudonym under `privacy.users: hashed`, null under `hidden`. */
   user: z.string().nullable(),
   host: z.string(),
   display: z.string(),

@@ -11,7 +11,16 @@ export interface CliResult {
 }
 
 export function runLicmon(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/licmon.ts', ...args], {
+  return runToEnd(['--import', 'tsx', 'cli/licmon.ts', ...args], env);
+}
+
+/** The installed command (bin/licmon.mjs: the compiled CLI in dist/, built by the global setup): starts several times faster than through tsx. */
+export function runCompiledLicmon(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runToEnd(['bin/licmon.mjs', ...args], env);
+}
+
+function runToEnd(nodeArgs: string[], env: Record<string, string>): Promise<CliResult> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,8 +33,8 @@ export function runLicmon(args: string[], env: Record<string, string>): Promise<
 }
 
 /** `licmon keys create …` and the key it printed alone on its last line. */
-export async function createKey(args: string[], env: Record<string, string>): Promise<string> {
-  const result = await runLicmon(['keys', 'create', ...args], env);
+export async function createKey(args: string[], env: Record<string, string>, run = runLicmon): Promise<string> {
+  const result = await run(['keys', 'create', ...args], env);
   if (result.code !== 0) throw new Error(`licmon keys create failed (${result.code}): ${result.stderr}`);
   return result.stdout.trimEnd().split('\n').at(-1)!;
 }

@@ -9,6 +9,7 @@ import { AlertEngine } from '../../collector/alerts/alert-engine.ts';
 import { MemoryAlertState } from '../../collector/alerts/alert-state.ts';
 import { AlertRulesSchema } from '../../collector/farm/alert-rules-config.ts';
 import type { LicenseServerConfig } from '../../collector/farm/farm-config.ts';
+import { PLAIN, publishedUser, type UserPrivacy } from '../../collector/privacy/user-privacy.ts';
 import { UnparsedLines } from '../../collector/license/unparsed-lines.ts';
 import { debugLogSource } from '../../collector/sources/debug-log-source.ts';
 import { tailedFile } from '../../collector/sources/line-feed.ts';
@@ -33,6 +34,8 @@ const server: LicenseServerConfig = {
   pollIntervalMs: 60_000,
   timeoutMs: 30_000,
   expiryRefreshMs: 3_600_000,
+  holdersPerFeature: 200,
+  privacy: PLAIN,
 };
 
 describe('debug-log source', () => {
@@ -79,5 +82,33 @@ describe('debug-log source', () => {
     appendFileSync(server.debugLog!, '10:00:05 (adskflex) OUT: "Maya_Complete" late@ws-1  \n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(logs()).toHaveLength(4);
+  });
+
+  it('under privacy.users hashed or hidden, no user name leaves it: not in log messages, their metadata, nor the denial-burst alert', async () => {
+    for (const privacy of [{ users: 'hashed', key: 'a-farm-secret-of-some-length' }, { users: 'hidden' }] satisfies UserPrivacy[]) {
+      const logFile = join(dir, `private-${privacy.users}.log`);
+      writeFileSync(logFile, '');
+      const privateServer = { ...server, debugLog: logFile, privacy };
+      const rules = AlertRulesSchema.parse({ denialBurst: { count: 2, window: '1m' } });
+      const source = debugLogSource(privateServer, tailedFile(logFile, logger), { alerts: new AlertEngine(new MemoryAlertState()), rules, unparsed: new UnparsedLines(logger), logger });
+      const out: StreamMessage[] = [];
+      await source.start((m) => out.push(m));
+      appendFileSync(logFile, [
+        ' 9:59:58 (lmgrd) TIMESTAMP 1/15/2024',
+        '10:00:01 (adskflex) OUT: "Maya_Complete" jsmith@ws-042  ',
+        '10:00:02 (adskflex) DENIED: "Maya_Complete" adoe@ws-077  (User adoe is in the EXCLUDE list. (-38,347))',
+        '10:00:03 (adskflex) DENIED: "Maya_Complete" adoe@ws-077  (User adoe is in the EXCLUDE list. (-38,347))',
+        '',
+      ].join('\n'));
+      await waitUntil(() => out.filter((m) => m.type === 'log').length === 3 && out.some((m) => m.type === 'alert'), `three logs and a burst (${privacy.users})`);
+      await source.stop();
+      const [checkedOut, denied] = out.filter((m): m is LogMessage => m.type === 'log');
+      const shown = publishedUser('jsmith', privacy);
+      expect(checkedOut).toMatchObject({ message: `${shown ?? '[hidden]'}@ws-042 checked out Maya_Complete`, metadata: { host: 'ws-042' } });
+      expect(checkedOut!.metadata!.user).toBe(shown ?? undefined);
+      expect(denied!.metadata!.reason).toBe(`User ${publishedUser('adoe', privacy) ?? '[hidden]'} is in the EXCLUDE list. (-38,347)`);
+      expect(out.find((m) => m.type === 'alert')).toMatchObject({ rule: 'denial_burst', status: 'firing', metadata: { host: 'ws-077' } });
+      expect(JSON.stringify(out)).not.toMatch(/jsmith|adoe/);
+    }
   });
 });

@@ -51,6 +51,8 @@ describe('farm configuration', () => {
       pollIntervalMs: 60_000,
       timeoutMs: 30_000,
       expiryRefreshMs: 3_600_000,
+      holdersPerFeature: 200,
+      privacy: { users: 'plain' },
     });
     expect(cadence).toMatchObject({ hosts: [{ host: 'cds-lic1' }, { host: 'cds-lic2' }, { host: 'cds-lic3' }], command: '/eda/cadence/tools/bin/lmutil', pollIntervalMs: 30_000, timeoutMs: 27_000, debugLogHost: 'cds-lic2' });
     expect(matlab).toMatchObject({ timeZone: 'America/Chicago', timeoutMs: 20_000 });
@@ -77,6 +79,38 @@ describe('farm configuration', () => {
     expect(fromYaml.notifications).toEqual({ webhooks: [], retry: { attempts: 12, backoff: 5000 } });
     const json = JSON.stringify({ sites: { berlin: { servers: [{ id: 'flexlm-01', kind: 'flexlm', address: '27000@lic-01' }] } } }, null, 2);
     expect(parseFarmConfig(json, 'farm.json', {})).toEqual(fromYaml);
+  });
+
+  it('takes privacy.users and holdersPerFeature (farm default, per-server override); hashed needs a key of 16 characters or more', () => {
+    const farm = parseFarmConfig(
+      `defaults: { holdersPerFeature: 50 }
+privacy: { users: hidden }
+sites:
+  berlin:
+    servers:
+      - { id: a, kind: flexlm, address: 27000@lic-a }
+      - { id: b, kind: flexlm, address: 27000@lic-b, holdersPerFeature: 0 }
+`,
+      'farm.yaml',
+      {},
+    );
+    expect(farm.privacy).toEqual({ users: 'hidden' });
+    expect(farm.servers.map((s) => [s.id, s.holdersPerFeature, s.privacy.users])).toEqual([
+      ['a', 50, 'hidden'],
+      ['b', 0, 'hidden'],
+    ]);
+
+    const hashed = `privacy:\n  users: hashed\n${MINIMAL}`;
+    expect(problems(hashed)).toEqual([
+      'farm.yaml:2:3: privacy.users: hashed needs a key: set privacy.key (e.g. privacy.key: ${LICMON_PRIVACY_KEY}) or the environment variable LICMON_PRIVACY_KEY',
+    ]);
+    expect(problems(hashed, { LICMON_PRIVACY_KEY: 'short' })).toEqual(['farm.yaml:2:3: privacy.users: LICMON_PRIVACY_KEY must be at least 16 characters']);
+    expect(problems(`privacy: { users: hashed, key: short }\n${MINIMAL}`)).toEqual(['farm.yaml:1:27: privacy.key: must be at least 16 characters']);
+    expect(parseFarmConfig(hashed, 'farm.yaml', { LICMON_PRIVACY_KEY: 'k'.repeat(16) }).servers[0]!.privacy).toEqual({ users: 'hashed', key: 'k'.repeat(16) });
+    // The file's key wins over the environment's.
+    expect(parseFarmConfig(`privacy: { users: hashed, key: "${'f'.repeat(20)}" }\n${MINIMAL}`, 'farm.yaml', { LICMON_PRIVACY_KEY: 'e'.repeat(16) }).privacy).toEqual({ users: 'hashed', key: 'f'.repeat(20) });
+    expect(problems(`privacy: { users: pseudonym }\n${MINIMAL}`)).toEqual(['farm.yaml:1:12: privacy.users: Invalid option: expected one of "plain"|"hashed"|"hidden"']);
+    expect(problems(`defaults: { holdersPerFeature: -1 }\n${MINIMAL}`)[0]).toMatch(/^farm\.yaml:1:13: defaults\.holdersPerFeature: /);
   });
 
   it('names the line, column and key of every mistake', () => {

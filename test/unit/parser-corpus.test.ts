@@ -69,7 +69,7 @@ const LMSTAT: Record<string, StatusCheck> = {
       ['2025.06', 'floating', 5, 0, '2026-06-30'],
     ]);
     expect(vcs.reservations).toEqual([{ count: 10, kind: 'HOST', target: 'regress-gw', server: 'snps-lic01', port: 27020 }]);
-    expect(FeatureDetailSchema.parse(featureMetrics(vcs)).versions).toHaveLength(3);
+    expect(FeatureDetailSchema.parse(featureMetrics(vcs, { bound: 200, privacy: { users: 'plain' }, timeZone: 'UTC' })).versions).toHaveLength(3);
     expect(feature(s, 'Verdi').reservations).toMatchObject([{ count: 4, kind: 'GROUP', target: 'verif_team' }]);
     expect(feature(s, 'DC-Expert').checkouts[0]).toMatchObject({ user: 'ywang', display: 'eda-09:0.0 lc80a28012593569_1', pid: 2593569 });
   },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LicenseServerConfig } from '../../collector/farm/farm-config.ts';
+import { PLAIN } from '../../collector/privacy/user-privacy.ts';
 import { StatusReader } from '../../collector/license/status-reader.ts';
 import { execToolRunner, ToolError } from '../../collector/tools/tool-runner.ts';
 import { FAKE_BIN_DIR } from '../fixtures/fixtures.ts';
@@ -32,6 +33,8 @@ function server(host: string, extra: Partial<LicenseServerConfig> = {}): License
     pollIntervalMs: 60_000,
     timeoutMs: 10_000,
     expiryRefreshMs: 3_600_000,
+    holdersPerFeature: 200,
+    privacy: PLAIN,
     ...extra,
   };
 }

@@ -9,17 +9,19 @@ function capturingLogger() {
   return { logger, logged };
 }
 
+const PLAIN = { users: 'plain' } as const;
+
 describe('UnparsedLines', () => {
   it('counts lines per server and logs each distinct line once, with its server and line number', () => {
     const { logger, logged } = capturingLogger();
     const unparsed = new UnparsedLines(logger);
-    unparsed.report('flexlm-01', 'flexlm status of flexlm-01', [{ line: 7, text: 'a new lmutil line' }]);
-    unparsed.report('flexlm-01', 'flexlm status of flexlm-01', [{ line: 7, text: 'a new lmutil line' }]);
+    unparsed.report('flexlm-01', 'flexlm status of flexlm-01', [{ line: 7, text: 'a new lmutil line' }], PLAIN);
+    unparsed.report('flexlm-01', 'flexlm status of flexlm-01', [{ line: 7, text: 'a new lmutil line' }], PLAIN);
     unparsed.report('rlm-01', 'rlm status of rlm-01', [
       { line: 3, text: 'something else' },
       { line: 4, text: 'and more' },
-    ]);
-    unparsed.report('rlm-01', 'rlm status of rlm-01', []);
+    ], PLAIN);
+    unparsed.report('rlm-01', 'rlm status of rlm-01', [], PLAIN);
 
     expect(unparsed.countFor('flexlm-01')).toBe(2);
     expect(unparsed.countFor('rlm-01')).toBe(2);
