@@ -14,8 +14,7 @@
 //   the stream is then replayed (replay.ts) from just before the oldest of them, as a `since` would,
 //   so the lines, the alerts between them, and the live stream join with no gap and no repeat.
 //   A stream named in `since` resumes from there instead.
-import type { ReplaySource } from './replay.ts';
-import { dispatched, replay, Replay } from './replay.ts';
+import { dispatched, replay, Replay, type ReplaySource } from './replay.ts';
 import { accepts, eventFields } from './event-fields.ts';
 import { KIND_ALERT, KIND_LOG, type Endpoint } from './endpoints.ts';
 import type { Frame, Session } from './session.ts';
