@@ -47,7 +47,8 @@ export class TailFormatter {
 
   alert(message: AlertMessage): string {
     const firing = message.status === 'firing';
-    const mark = this.paint(firing ? 'ALERT FIRING' : 'ALERT RESOLVED', firing ? ['magenta', 'bold'] : ['green', 'bold']);
+    // An alert sent as current state (--active-alerts) fired before the tail started: it says so.
+    const mark = this.paint(message.active === true ? 'ALERT ACTIVE' : firing ? 'ALERT FIRING' : 'ALERT RESOLVED', firing ? ['magenta', 'bold'] : ['green', 'bold']);
     return this.line(message.timestamp, message.level, message.site, message.source, `${mark} [${message.rule}] ${message.message}`);
   }
 

@@ -33,6 +33,14 @@ export interface LicmonClientOptions {
   interval?: number;
   /** Start from these ids (the last seen in each stream, comma-separated) instead of live. */
   since?: string;
+  /**
+   * Ask, on every connection, for the alerts firing now (`/ws/combined` only). They come before
+   * live frames as `alert` events with `active: true`, each once: one already delivered (as active
+   * or as it fired) is not delivered again after a reconnect.
+   */
+  activeAlerts?: boolean;
+  /** Start with the last N log lines (0 to 1000) of each stream from history, like `tail -n`; a resumed stream goes on from its last id instead. */
+  lines?: number;
   /** A WebSocket class; default `globalThis.WebSocket`. On Node 20, pass `ws`'s. */
   WebSocket?: WebSocketConstructor;
   /** Reconnect attempts in a row before giving up (spec: 10). Reset whenever a connection opens. */
@@ -96,6 +104,10 @@ export class LicmonClient {
   private readonly settings: Required<Pick<LicmonClientOptions, 'maxRetries' | 'baseDelay' | 'maxDelay' | 'pingInterval' | 'pongTimeout'>>;
   private filter: Filter | null;
   private interval: number | undefined;
+  /** What each connection asks for before going live (`lines`, `activeAlerts`). */
+  private readonly asked: { lines: number; activeAlerts: boolean };
+  /** Alert key → id of the firing delivered for it, so an active alert is delivered once (see activeAlerts). */
+  private readonly firing = new Map<string, string>();
   private socket: WebSocketLike | undefined;
   private currentState: ConnectionState | undefined;
   private retries = 0;
@@ -122,6 +134,7 @@ export class LicmonClient {
     this.tracker = new ResumeTracker(options.since);
     this.filter = options.filter ?? null;
     this.interval = options.interval;
+    this.asked = { lines: options.lines ?? 0, activeAlerts: options.activeAlerts ?? false };
     this.settings = {
       maxRetries: options.maxRetries ?? RECONNECT_DEFAULTS.maxRetries,
       baseDelay: options.baseDelay ?? RECONNECT_DEFAULTS.baseDelay,
@@ -186,6 +199,8 @@ export class LicmonClient {
       const filterOnUrl = setFilterParams(url, this.filter);
       this.resume = { since, onUrl: filterOnUrl };
       if (filterOnUrl && since !== undefined) url.searchParams.set('since', since);
+      if (filterOnUrl && this.asked.lines > 0) url.searchParams.set('lines', String(this.asked.lines));
+      if (filterOnUrl && this.asked.activeAlerts) url.searchParams.set('active_alerts', '1');
       if (this.interval !== undefined) url.searchParams.set('interval', String(this.interval));
       socket = new this.WebSocketClass(url.href, this.protocols);
     } catch (err) {
@@ -213,7 +228,10 @@ export class LicmonClient {
     this.retries = 0;
     const { since, onUrl } = this.resume;
     this.holdBackUntilSubscribed = !onUrl;
-    if (!onUrl) this.send({ action: 'subscribe', filter: this.filter, ...(since !== undefined ? { since } : {}) });
+    if (!onUrl) {
+      const { lines, activeAlerts } = this.asked;
+      this.send({ action: 'subscribe', filter: this.filter, ...(since !== undefined ? { since } : {}), ...(lines > 0 ? { lines } : {}), ...(activeAlerts ? { activeAlerts } : {}) });
+    }
     this.send({ action: 'ping' });
     this.expectAnswer();
     if (this.settings.pingInterval > 0) {
@@ -243,9 +261,12 @@ export class LicmonClient {
       case 'log':
         if (this.isNew(message.id)) this.emit('log', message as LogMessage, raw);
         return;
-      case 'alert':
-        if (this.isNew(message.id)) this.emit('alert', message as AlertMessage, raw);
+      case 'alert': {
+        const alert = message as AlertMessage;
+        // An active alert is current state, not a place in its stream: the tracker never sees it.
+        if (alert.active === true ? this.isNewActive(alert) : this.isNew(alert.id) && this.noteFiring(alert)) this.emit('alert', alert, raw);
         return;
+      }
       case 'metrics':
         // Snapshots are latest-value (nothing to resume); only a filter naming source or site selects them.
         if (!this.subscribed && this.holdBackUntilSubscribed && (this.filter?.source !== undefined || this.filter?.site !== undefined)) return;
@@ -262,6 +283,21 @@ export class LicmonClient {
   private isNew(id: unknown): boolean {
     if (!this.subscribed && this.holdBackUntilSubscribed) return false;
     return typeof id !== 'string' || this.tracker.accept(id);
+  }
+
+  /** An active alert is delivered unless held back, or its firing was delivered already. */
+  private isNewActive(alert: AlertMessage): boolean {
+    if (!this.subscribed && this.holdBackUntilSubscribed) return false;
+    if (alert.id !== undefined && this.firing.get(alert.key) === alert.id) return false;
+    return this.noteFiring(alert);
+  }
+
+  /** Remember which firing of each key was delivered (forgotten when it resolves). Answers true. */
+  private noteFiring(alert: AlertMessage): boolean {
+    if (!this.asked.activeAlerts) return true;
+    if (alert.status === 'resolved') this.firing.delete(alert.key);
+    else if (alert.id !== undefined) this.firing.set(alert.key, alert.id);
+    return true;
   }
 
   private onClosed(code: number, reason: string, httpStatus: number | undefined): void {

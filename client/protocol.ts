@@ -27,6 +27,7 @@ export type AlertMessage = {
     source: string;
     timestamp: string;
     type: "alert";
+    active?: true | undefined;
     metadata?: Record<string, unknown> | undefined;
     site?: string | undefined;
     id?: string | undefined;
@@ -193,6 +194,7 @@ export type StreamMessage = {
     source: string;
     timestamp: string;
     type: "alert";
+    active?: true | undefined;
     metadata?: Record<string, unknown> | undefined;
     site?: string | undefined;
     id?: string | undefined;
@@ -344,6 +346,7 @@ export type ServerMessage = {
     source: string;
     timestamp: string;
     type: "alert";
+    active?: true | undefined;
     metadata?: Record<string, unknown> | undefined;
     site?: string | undefined;
     id?: string | undefined;
@@ -626,6 +629,8 @@ export type ClientAction = {
         site?: string | string[] | undefined;
     } | null | undefined;
     since?: string | undefined;
+    lines?: number | undefined;
+    activeAlerts?: boolean | undefined;
 } | {
     [x: string]: unknown;
     action: "filter";
@@ -654,6 +659,8 @@ export type SubscribeAction = {
         site?: string | string[] | undefined;
     } | null | undefined;
     since?: string | undefined;
+    lines?: number | undefined;
+    activeAlerts?: boolean | undefined;
 };
 
 export type ConfigureAction = {
@@ -679,6 +686,10 @@ export const ErrorCode = {
   INVALID_INTERVAL: 'INVALID_INTERVAL',
   /** `since` is not a comma-separated list of ids this API issued. */
   INVALID_SINCE: 'INVALID_SINCE',
+  /** `lines` is not a whole number from 0 to 1000, or the endpoint carries no log lines (/ws/metrics). */
+  INVALID_LINES: 'INVALID_LINES',
+  /** `activeAlerts` (URL `active_alerts`) is not a boolean, or the endpoint carries no alerts (only /ws/combined does). */
+  INVALID_ACTIVE_ALERTS: 'INVALID_ACTIVE_ALERTS',
   /** Part of a stream after the requested id is no longer kept; what is kept follows. */
   HISTORY_TRUNCATED: 'HISTORY_TRUNCATED',
   /**
@@ -707,6 +718,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   INVALID_FILTER: 'The filter has an unknown key, an unknown level, a wrong type, or is over a size limit.',
   INVALID_INTERVAL: 'The interval is not a whole number of milliseconds within the allowed bounds.',
   INVALID_SINCE: 'The since value is not a comma-separated list of ids issued by this API.',
+  INVALID_LINES: 'The lines value is not a whole number from 0 to 1000, or the endpoint carries no log lines (/ws/metrics).',
+  INVALID_ACTIVE_ALERTS: 'The activeAlerts value (URL: active_alerts) is not true/false (1/0), or the endpoint carries no alerts (only /ws/combined does).',
   HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
   RATE_LIMITED: 'Too many messages per second from this connection: slow down or be disconnected (1008). As HTTP 429 at the upgrade: too many connections for this key or address, or too many failed authentications from this address.',
   INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',
@@ -778,7 +791,7 @@ export const CLOSE_CODES = [
   },
   {
     code: 4400, name: 'INVALID_REQUEST', sentBy: 'gateway', reconnect: false,
-    reason: 'The filter or interval on the URL is invalid (an error message says why). Do not reconnect with the same URL.',
+    reason: 'A value on the URL (filter, interval, lines, active_alerts) is invalid (an error message says why). Do not reconnect with the same URL.',
   },
   {
     code: 4401, name: 'KEY_REVOKED', sentBy: 'gateway', reconnect: false,

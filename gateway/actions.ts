@@ -21,6 +21,7 @@ import { filterLimitViolation, type FilterLimits } from './limits/filter-limits.
 import type { Hub } from './hub.ts';
 import type { MetricsClock } from './metrics-clock.ts';
 import { endInitialHold, replay } from './replay.ts';
+import { asksCurrentState, currentStateProblem, deliverCurrentState, type CurrentStateRequest } from './current-state.ts';
 import type { Session } from './session.ts';
 
 export interface ActionContext {
@@ -36,6 +37,9 @@ export interface ActionContext {
 }
 
 const PONG_PREFIX = '{"type":"pong","timestamp":"';
+
+/** The error code of a subscribe whose given field is invalid (any other: INVALID_FILTER). */
+const SUBSCRIBE_FIELD_CODES: Readonly<Record<string, ErrorCode>> = { since: ErrorCode.INVALID_SINCE, lines: ErrorCode.INVALID_LINES, activeAlerts: ErrorCode.INVALID_ACTIVE_ALERTS };
 
 export function handleClientFrame(session: Session, text: string, ctx: ActionContext): void {
   handleAction(session, text, ctx);
@@ -59,13 +63,17 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
     case 'subscribe': {
       const action = SubscribeActionSchema.safeParse(parsed);
       if (!action.success) {
-        const code = action.error.issues[0]?.path[0] === 'since' ? ErrorCode.INVALID_SINCE : ErrorCode.INVALID_FILTER;
-        return fail(session, ctx, code, describe(action.error));
+        const field = action.error.issues[0]?.path[0];
+        return fail(session, ctx, (typeof field === 'string' && SUBSCRIBE_FIELD_CODES[field]) || ErrorCode.INVALID_FILTER, describe(action.error));
       }
-      // Check `since` before changing anything, so a bad request changes nothing.
+      // Check everything before changing anything, so a bad request changes nothing.
+      const state: CurrentStateRequest = { lines: action.data.lines ?? 0, activeAlerts: action.data.activeAlerts ?? false };
+      const problem = currentStateProblem(session.endpoint, state);
+      if (problem) return fail(session, ctx, problem.code, problem.message);
       const since = action.data.since === undefined ? undefined : parseSinceOrFail(session, action.data.since, ctx);
       if (since === null || !applyFilter(session, action.data.filter ?? null, ctx)) return;
-      if (since) void replay(session, since, ctx);
+      if (asksCurrentState(state)) void deliverCurrentState(session, state, since, ctx);
+      else if (since) void replay(session, since, ctx);
       else session.stopExactTracking();
       return;
     }
@@ -92,14 +100,15 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
 }
 
 /**
- * Apply the filter and interval given on the URL, before the session joins the hub. An invalid
- * one is answered with its error code and the connection is closed (4400): a connection must not
- * receive what its URL did not ask for.
+ * Apply the filter and interval given on the URL, before the session joins the hub, and answer
+ * the current state it asks for. An invalid one is answered with its error code and the
+ * connection is closed (4400), answering undefined: a connection must not receive what its URL
+ * did not ask for.
  */
-export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: ActionContext): boolean {
+export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: ActionContext): CurrentStateRequest | undefined {
   const options = parseUrlOptions(text, ctx.minInterval, ctx.maxInterval);
-  let problem = options.ok ? undefined : { code: options.code, message: options.message };
-  if (options.ok) {
+  let problem = options.ok ? currentStateProblem(session.endpoint, options.state) : { code: options.code, message: options.message };
+  if (options.ok && !problem) {
     const overLimit = filterLimitViolation(options.filter, ctx.filterLimits);
     if (overLimit) problem = { code: ErrorCode.INVALID_FILTER, message: overLimit };
     else {
@@ -112,16 +121,20 @@ export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: Act
       }
     }
   }
-  if (!problem) return true;
+  if (!problem) return options.ok ? options.state : undefined;
   fail(session, ctx, problem.code, problem.message);
   session.close(CloseCode.INVALID_REQUEST, `invalid request on the URL: ${problem.message}`);
-  return false;
+  return undefined;
 }
 
-/** Replay from a `since` given on the URL; a malformed one is answered with INVALID_SINCE. */
-export function startReplay(session: Session, text: string, ctx: ActionContext): void {
-  const since = parseSinceOrFail(session, text, ctx);
-  if (since) void replay(session, since, ctx);
+/**
+ * Start what the URL asked for at open: the current state and a replay from `since` (a malformed
+ * one is answered with INVALID_SINCE, and the rest goes on without it).
+ */
+export function startAtOpen(session: Session, sinceText: string | undefined, state: CurrentStateRequest, ctx: ActionContext): void {
+  const since = sinceText === undefined ? undefined : (parseSinceOrFail(session, sinceText, ctx) ?? undefined);
+  if (asksCurrentState(state)) void deliverCurrentState(session, state, since, ctx);
+  else if (since) void replay(session, since, ctx);
 }
 
 function parseSinceOrFail(session: Session, text: string, ctx: ActionContext): Map<string, StreamId> | null {

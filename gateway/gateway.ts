@@ -8,7 +8,8 @@ import type { Bus } from '../shared/bus/index.ts';
 import type { GatewayConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CloseCode } from '../shared/protocol/index.ts';
-import { applyUrlOptions, handleClientFrame, startReplay, type ActionContext } from './actions.ts';
+import { applyUrlOptions, handleClientFrame, startAtOpen, type ActionContext } from './actions.ts';
+import { asksCurrentState, NO_CURRENT_STATE } from './current-state.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
 import { catchUp, rememberHeads } from './catch-up.ts';
@@ -87,10 +88,11 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
         sessions.add(session);
         security.opened(session, params.address);
         stats.connectionsOpened++;
-        if (params.urlOptions && !applyUrlOptions(session, params.urlOptions, actions)) return;
+        const state = params.urlOptions ? applyUrlOptions(session, params.urlOptions, actions) : NO_CURRENT_STATE;
+        if (!state) return;
         hub.join(session, session.filter);
         if (endpoint.kinds & KIND_METRICS) clock.add(session);
-        if (params.since !== undefined) startReplay(session, params.since, actions);
+        if (params.since !== undefined || asksCurrentState(state)) startAtOpen(session, params.since, state, actions);
         else {
           session.startExactTracking();
           holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);

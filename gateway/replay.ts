@@ -9,6 +9,7 @@ import type { Frame, Session } from './session.ts';
 
 /** History entries read per round trip. */
 const PAGE = 500;
+const NONE: ReadonlySet<string> = new Set();
 
 export class Replay {
   readonly held: Array<{ frame: Frame; id: StreamId | undefined }> = [];
@@ -55,7 +56,7 @@ export interface ReplaySource {
  * Has the hub already dispatched this id? A history read can return an entry before its live copy
  * reaches this gateway; the replay stops there, and the live copy delivers it (held, then merged).
  */
-function dispatched(hub: ReplaySource['hub'], id: StreamId): boolean {
+export function dispatched(hub: { readonly lastSeen: ReadonlyMap<string, StreamId> }, id: StreamId): boolean {
   const last = hub.lastSeen.get(id.stream);
   return last !== undefined && last.epoch === id.epoch && comparePositions(id, last) <= 0;
 }
@@ -63,9 +64,11 @@ function dispatched(hub: ReplaySource['hub'], id: StreamId): boolean {
 /**
  * Replay to `session` everything after `since` (stream → last id seen) that its current filter
  * takes, then release the live frames held meanwhile. Streams not named start live. A newer
- * replay on the same session supersedes this one (its held frames carry over).
+ * replay on the same session supersedes this one (its held frames carry over). `chosen` names
+ * streams whose start the gateway chose (current-state.ts), not the client: a trimmed start there
+ * is not the client's loss, and is not reported.
  */
-export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub }: ReplaySource): Promise<void> {
+export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub }: ReplaySource, chosen: ReadonlySet<string> = NONE): Promise<void> {
   const previous = session.replay;
   const current = new Replay();
   if (previous) current.held.push(...previous.held);
@@ -79,7 +82,7 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
       for (;;) {
         const page = await bus.readHistory(stream, cursor, PAGE);
         if (superseded()) return;
-        if (first && page.truncated) {
+        if (first && page.truncated && !chosen.has(stream)) {
           session.sendError(ErrorCode.HISTORY_TRUNCATED, `messages of stream "${stream}" after ${after.epoch}:${after.ms}-${after.seq} are no longer all kept; what is kept follows`, { stream });
         }
         first = false;

@@ -5,9 +5,12 @@
 //     /ws/combined?api_key=K&level=error,warn&site=berlin&pattern=denied&interval=2000&since=…
 //
 // `level`, `source` and `site` take comma-separated lists; `pattern` is one string. The values
-// are checked with the same schemas as the `subscribe` and `configure` actions.
+// are checked with the same schemas as the `subscribe` and `configure` actions. The current state
+// a client may ask for at open rides along too: `lines=N` (the last N log lines per stream) and
+// `active_alerts=1` (the alerts firing now), as the subscribe action's `lines` and `activeAlerts`.
 import type { HttpRequest } from 'uWebSockets.js';
-import { ErrorCode, FilterSchema, IntervalSchema, type Filter } from '../shared/protocol/index.ts';
+import { ActiveAlertsSchema, ErrorCode, FilterSchema, IntervalSchema, LinesSchema, type Filter } from '../shared/protocol/index.ts';
+import type { CurrentStateRequest } from './current-state.ts';
 
 /** The raw query values, read during the upgrade (uWS forbids touching the request later). */
 export interface UrlOptionsText {
@@ -16,17 +19,19 @@ export interface UrlOptionsText {
   readonly pattern?: string;
   readonly site?: string;
   readonly interval?: string;
+  readonly lines?: string;
+  readonly active_alerts?: string;
 }
 
 export type UrlOptions =
-  | { readonly ok: true; readonly filter: Filter | null; readonly interval: number | undefined }
+  | { readonly ok: true; readonly filter: Filter | null; readonly interval: number | undefined; readonly state: CurrentStateRequest }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 const FILTER_PARAMS = ['level', 'source', 'pattern', 'site'] as const;
 
 export function readUrlOptions(req: HttpRequest): UrlOptionsText | undefined {
   let text: Record<string, string> | undefined;
-  for (const name of [...FILTER_PARAMS, 'interval'] as const) {
+  for (const name of [...FILTER_PARAMS, 'interval', 'lines', 'active_alerts'] as const) {
     const value = req.getQuery(name);
     if (value) (text ??= {})[name] = value;
   }
@@ -52,5 +57,11 @@ export function parseUrlOptions(text: UrlOptionsText, minInterval: number, maxIn
     }
     interval = parsed.data;
   }
-  return { ok: true, filter, interval };
+  const lines = text.lines === undefined ? undefined : LinesSchema.safeParse(/^\d{1,4}$/.test(text.lines) ? Number(text.lines) : Number.NaN);
+  if (lines && !lines.success) return { ok: false, code: ErrorCode.INVALID_LINES, message: `lines on the URL: ${lines.error.issues[0]?.message ?? 'invalid'}` };
+  const active = text.active_alerts === undefined ? undefined : ActiveAlertsSchema.safeParse(BOOLEAN_TEXT[text.active_alerts]);
+  if (active && !active.success) return { ok: false, code: ErrorCode.INVALID_ACTIVE_ALERTS, message: 'active_alerts on the URL must be 1, 0, true or false' };
+  return { ok: true, filter, interval, state: { lines: lines?.data ?? 0, activeAlerts: active?.data ?? false } };
 }
+
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { 1: true, true: true, 0: false, false: false };

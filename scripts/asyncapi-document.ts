@@ -71,7 +71,7 @@ const MESSAGES: Record<string, { schema: string; title: string; summary: string;
   },
   alert: {
     schema: 'AlertMessage', title: 'Alert notification', summary: 'An alert firing or resolving: a log entry\'s fields plus rule, key and status.',
-    description: '`key` is stable per condition: the same key fires and later resolves. Filters apply to alerts as to logs.',
+    description: '`key` is stable per condition: the same key fires and later resolves. Filters apply to alerts as to logs. An alert sent as current state (`activeAlerts`) is the original firing (same `id`, `timestamp`, `key`) plus `"active": true`, so it is told apart from a new firing.',
     examples: [{ name: 'utilization', payload: { id: 'berlin:k3x9a2:1705314645200-0', type: 'alert', timestamp: now, level: 'critical', message: 'Maya_Complete at 100% of 25 licenses', source: 'flexlm-01', site: 'berlin', metadata: { server: 'flexlm-01', feature: 'Maya_Complete' }, rule: 'feature_utilization', key: 'berlin/flexlm-01/Maya_Complete', status: 'firing' } }],
   },
   metrics: {
@@ -120,11 +120,12 @@ const MESSAGES: Record<string, { schema: string; title: string; summary: string;
     ],
   },
   subscribe: {
-    schema: 'SubscribeAction', title: 'Subscribe', summary: 'Set the filter; with `since`, first replay what matches after those ids.',
-    description: '`since` is the last id seen in each stream, comma-separated; streams it does not name start live. The replay is followed by the live stream with no gap and no duplicate.',
+    schema: 'SubscribeAction', title: 'Subscribe', summary: 'Set the filter; with `since`, first replay what matches after those ids; with `activeAlerts` and `lines`, first the current state.',
+    description: '`since` is the last id seen in each stream, comma-separated; streams it does not name start live. The replay is followed by the live stream with no gap and no duplicate. `activeAlerts: true` (on /ws/combined) sends the alerts firing now, marked `"active": true`, before any live frame; `lines: N` (0 to 1000) sends the last N matching log lines of each stream from history, then continues as a resume would (no gap, no repeat). Streams named in `since` get neither. Bad values: INVALID_ACTIVE_ALERTS, INVALID_LINES.',
     examples: [
       { name: 'spec', payload: { action: 'subscribe', filter: { level: ['error', 'warn'], source: 'license-server', pattern: 'utilization' } } },
       { name: 'resume', payload: { action: 'subscribe', filter: { level: ['error'] }, since: 'berlin:k3x9a2:1705314645123-0,austin:p81cz0:1705314640007-3' } },
+      { name: 'current state', payload: { action: 'subscribe', filter: { level: ['error', 'warn'] }, activeAlerts: true, lines: 200 } },
     ],
   },
   filter: {
@@ -172,6 +173,8 @@ function channel(c: (typeof CHANNELS)[number]): Json {
             site: { type: 'string', description: 'Filter from the first frame: sites, comma-separated (as `filter.site`).' },
             pattern: { type: 'string', description: 'Filter from the first frame: a pattern (as `filter.pattern`).' },
             interval: { type: 'string', description: 'Metrics interval in ms from the first frame (as `configure`). An invalid filter or interval on the URL is answered with its error code and close 4400.' },
+            lines: { type: 'string', description: 'Current state: the last N log lines (0 to 1000) of each stream, from history, before the live stream (as `subscribe`\'s `lines`; not on /ws/metrics). Invalid: INVALID_LINES and close 4400.' },
+            active_alerts: { type: 'string', enum: ['1', '0', 'true', 'false'], description: 'Current state: the alerts firing now, marked `"active": true`, before any live frame (as `subscribe`\'s `activeAlerts`; /ws/combined only). Invalid: INVALID_ACTIVE_ALERTS and close 4400.' },
           },
         },
         bindingVersion: '0.1.0',

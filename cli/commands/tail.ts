@@ -8,7 +8,7 @@ import {
 } from '@licmon/client';
 // The CLI validates what it prints against the protocol's schemas (the SDK ships types, not zod).
 import {
-  AlertMessageSchema, closeCodeEntry, ErrorCode, FilterSchema, LogMessageSchema, MetricsMessageSchema,
+  AlertMessageSchema, closeCodeEntry, ErrorCode, FilterSchema, LogMessageSchema, MAX_LINES, MetricsMessageSchema,
   type ErrorMessage, type Filter,
 } from '../../shared/protocol/index.ts';
 import { ExitCode, UsageError, type Command } from '../command.ts';
@@ -17,7 +17,7 @@ import { TailFormatter, useColor } from '../tail-format.ts';
 
 const USAGE = `Usage: licmon tail [--url URL] [--api-key KEY] [--endpoint logs|metrics|combined]
                    [--level LIST] [--source S] [--pattern P] [--site LIST] [--interval MS]
-                   [--since IDS] [--json] [--max-retries N]
+                   [--since IDS] [-n N] [--active-alerts] [--json] [--max-retries N]
 
 Follow a gateway's stream live: one line per log, alert or metrics snapshot. Reconnects with
 backoff when the connection drops and resumes where it left off: no line lost, none repeated.
@@ -34,6 +34,9 @@ Options:
   --interval MS      metrics every MS milliseconds (metrics and combined)
   --since IDS        start after these ids (the last seen per stream, comma-separated) instead
                      of live; tail prints the value to resume with when it stops
+  -n, --lines N      start with the last N lines (0-1000) of each site from history, like
+                     tail -n, then follow (logs and combined)
+  --active-alerts    start with the alerts firing now, marked ALERT ACTIVE (combined only)
   --json             print every message exactly as received, one JSON object per line (for jq)
   --max-retries N    reconnect attempts in a row before giving up (default 10)
   -h, --help         show this help
@@ -43,17 +46,19 @@ ALERT RESOLVED with their rule; metrics snapshots are summarized on one line. Co
 terminal only (NO_COLOR=1 turns them off, FORCE_COLOR=1 on). Connection status goes to stderr.
 
 Exit codes: 0 stopped (Ctrl-C, SIGTERM) or closed normally by the gateway; 2 bad usage, or the
-gateway rejected the filter, interval or since; 3 the key was refused (HTTP 401/403, or closed
+gateway rejected the filter, interval, since, lines or active alerts; 3 the key was refused (HTTP 401/403, or closed
 with 4401); 4 could not connect, or the connection could not be restored, after the retries
 (or no such endpoint).
 
 Examples:
   licmon tail --level error,warn --pattern denied
+  licmon tail -n 50 --site berlin
+  licmon tail --endpoint combined --active-alerts --level error,critical
   licmon tail --endpoint combined --site berlin --json | jq -c 'select(.type == "alert")'
 `;
 
 /** Gateway errors that mean our own request was wrong: retrying cannot help. */
-const REQUEST_ERRORS: ReadonlySet<string> = new Set([ErrorCode.INVALID_FILTER, ErrorCode.INVALID_INTERVAL, ErrorCode.INVALID_SINCE]);
+const REQUEST_ERRORS: ReadonlySet<string> = new Set([ErrorCode.INVALID_FILTER, ErrorCode.INVALID_INTERVAL, ErrorCode.INVALID_SINCE, ErrorCode.INVALID_LINES, ErrorCode.INVALID_ACTIVE_ALERTS]);
 
 export const tailCommand: Command = {
   usage: USAGE,
@@ -80,6 +85,8 @@ export const tailCommand: Command = {
       filter: buildFilter(values),
       interval: wholeNumber(values.interval, '--interval'),
       since: checkSince(values.since),
+      lines: checkLines(values.lines),
+      activeAlerts: values['active-alerts'] === true,
       maxRetries: wholeNumber(values['max-retries'], '--max-retries'),
     };
     return follow(new LicmonClient({ ...options, WebSocket }), target.url.href, values.json === true);
@@ -100,6 +107,8 @@ function parseOptions(args: string[]) {
         site: { type: 'string' },
         interval: { type: 'string' },
         since: { type: 'string' },
+        lines: { type: 'string', short: 'n' },
+        'active-alerts': { type: 'boolean' },
         json: { type: 'boolean' },
         'max-retries': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -198,6 +207,12 @@ function checkSince(since: string | undefined): string | undefined {
   const bad = since.split(',').find((id) => parseMessageId(id.trim()) === undefined);
   if (bad !== undefined) throw new UsageError(`--since: "${bad}" is not a message id (expected <stream>:<ms>-<seq>, as in a message's "id")`);
   return since;
+}
+
+function checkLines(text: string | undefined): number | undefined {
+  const lines = wholeNumber(text, '--lines');
+  if (lines !== undefined && lines > MAX_LINES) throw new UsageError(`--lines: at most ${MAX_LINES} lines per site`);
+  return lines;
 }
 
 function wholeNumber(text: string | undefined, option: string): number | undefined {

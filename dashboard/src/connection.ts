@@ -3,7 +3,9 @@
 // the charts, the alerts and — while the log tail has no filter — the tail. The spec's filter
 // narrows every event on its connection, alerts included, so a filtered tail gets a /ws/logs
 // connection of its own with the filter applied by the gateway; meanwhile the combined
-// connection's logs go unused.
+// connection's logs go unused. Both ask for the current state when they open: the alerts firing
+// now (with their original timestamps, so the alerts panel shows how long each has fired) and the
+// last lines of each site, so the page is not blank until something changes.
 import {
   CloseCode, ErrorCode, LicmonClient, type AlertMessage, type ConnectionState, type ErrorMessage, type Filter, type LogMessage, type MetricsMessage, type StateChange,
 } from '@licmon/client';
@@ -30,6 +32,8 @@ export interface ConnectionEvents {
 
 /** Metrics once a second per source: smooth charts, still far below what a browser can draw. */
 const METRICS_INTERVAL_MS = 1000;
+/** Log lines of each site the tail starts with, from history. */
+const TAIL_LINES_ON_OPEN = 200;
 /** A dashboard on a wall retries for ever, at most every 10 s. */
 const RETRY = { maxRetries: Number.POSITIVE_INFINITY, maxDelay: 10_000 };
 const WORSE: Record<ConnectionState, number> = { live: 0, resumed: 1, connecting: 2, reconnecting: 3, closed: 4 };
@@ -41,7 +45,7 @@ export class DashboardConnection {
   private everLive = false;
 
   constructor(private readonly baseUrl: string, private readonly apiKey: string, private readonly events: ConnectionEvents) {
-    this.combined = this.client({ endpoint: 'combined', interval: METRICS_INTERVAL_MS });
+    this.combined = this.client({ endpoint: 'combined', interval: METRICS_INTERVAL_MS, activeAlerts: true, lines: TAIL_LINES_ON_OPEN });
     this.combined.on('log', (log) => {
       if (!this.tail) events.log(log);
     });
@@ -59,7 +63,7 @@ export class DashboardConnection {
   setTailFilter(filter: Filter | null): void {
     this.dropTail();
     if (filter === null) return this.publishState();
-    const tail = this.client({ endpoint: 'logs', filter });
+    const tail = this.client({ endpoint: 'logs', filter, lines: TAIL_LINES_ON_OPEN });
     this.tail = tail;
     tail.on('log', (log) => this.events.log(log));
     tail.on('error', (error) => {
@@ -77,7 +81,7 @@ export class DashboardConnection {
     this.combined.close();
   }
 
-  private client(options: { endpoint: 'combined' | 'logs'; interval?: number; filter?: Filter }): LicmonClient {
+  private client(options: { endpoint: 'combined' | 'logs'; interval?: number; filter?: Filter; activeAlerts?: boolean; lines?: number }): LicmonClient {
     const client = new LicmonClient({ url: this.baseUrl, apiKey: this.apiKey, ...options, ...RETRY });
     client.on('state', (change) => {
       if (client !== this.combined && client !== this.tail) return; // a dropped tail closing

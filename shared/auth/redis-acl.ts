@@ -3,11 +3,11 @@
 // `licmon redis-acl` renders them as a Redis ACL file (deploy/redis/users.acl is the compose one);
 // test/integration/redis-acl.test.ts runs a gateway, a publisher and the key CLI under them.
 //
-// - gateway:   reads streams, epochs, latest snapshots, the sites set and API keys; writes only its
+// - gateway:   reads streams, epochs, latest snapshots, active alerts, the sites set and API keys; writes only its
 //              presence (nodes, connections total); subscribes to data channels and the control
 //              channel. It cannot publish, append to a stream or touch a key record.
-// - collector: publishes (the Lua scripts append to streams, set epochs and producers, replace
-//              latest snapshots, PUBLISH/SPUBLISH), announces sites, and keeps its own state (alerts,
+// - collector: publishes (the Lua scripts append to streams, set epochs and producers, keep the
+//              active alerts, replace latest snapshots, PUBLISH/SPUBLISH), announces sites, and keeps its own state (alerts,
 //              poll failures, BullMQ queues) under its prefixes. It cannot read API keys or
 //              subscribe to anything.
 // - admin:     `licmon keys`: creates, lists and revokes API keys and announces revocations.
@@ -39,6 +39,7 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
   const epoch = site(k.epoch('SITE'));
   const producers = site(k.producers('SITE'));
   const latest = site(k.latest('SITE'));
+  const activeAlerts = site(k.activeAlerts('SITE'));
   const events = site(k.events('SITE'));
   const metrics = site(k.metrics('SITE'));
   return {
@@ -48,7 +49,7 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
       '+multi', '+exec', '+discard',
       '+get', '+xrange', '+xrevrange', '+xinfo|stream', '+smembers', '+hvals', '+hget', '+hmget',
       '+hset', '+hgetall', '+hdel', '+incrby',
-      `%R~${stream}`, `%R~${epoch}`, `%R~${latest}`, `%R~${k.sites()}`, `%R~${k.apiKeys()}`,
+      `%R~${stream}`, `%R~${epoch}`, `%R~${latest}`, `%R~${activeAlerts}`, `%R~${k.sites()}`, `%R~${k.apiKeys()}`,
       `~${k.nodes()}`, `~${k.connectionsTotal()}`,
       // PSUBSCRIBE's pattern must appear literally; it matches only the events and metrics channels.
       `&${k.channelPattern()}`, `&${events}`, `&${metrics}`, `&${k.newSites()}`, `&${k.control()}`,
@@ -56,10 +57,10 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
     collector: [
       'resetkeys', 'resetchannels', '-@all', ...CONNECTION, ...SCRIPTS,
       // What the publish scripts run, and the site announcement.
-      '+get', '+set', '+hget', '+hset', '+pexpire', '+xadd', '+xtrim', '+time', '+publish', '+spublish', '+sadd',
+      '+get', '+set', '+hget', '+hset', '+hdel', '+pexpire', '+xadd', '+xtrim', '+time', '+publish', '+spublish', '+sadd',
       // The farm roll-up reads back every site's latest snapshots (Bus.latestMetrics), which collectors write.
       '+smembers', '+hvals',
-      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${k.sites()}`,
+      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${activeAlerts}`, `~${k.sites()}`,
       // The scripts declare their channels among their keys (Redis Cluster routes by them), so the
       // channel names are allowed as key names too; no such keys exist.
       `~${events}`, `~${metrics}`,

@@ -2,7 +2,7 @@
 // ids are `<stream>:<epoch>:<ms>-<seq>`, increasing per stream, with a bounded history per
 // stream; latest metrics per (site, source).
 import type { StreamMessage } from '../protocol/index.ts';
-import { type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { comparePositions, newEpoch, type StreamId, type StreamPosition } from './stream-id.ts';
 
 const NODE_TTL_MS = 10_000;
@@ -21,6 +21,8 @@ export class MemoryBus implements Bus {
   private readonly listeners: DeliveryListener[] = [];
   private readonly streams = new Map<string, MemoryStream>();
   private readonly latest = new Map<string, Delivery>();
+  /** Alerts firing now, per stream then alert key (as Redis's active-alerts hashes). */
+  private readonly active = new Map<string, Map<string, Delivery>>();
   private readonly nodes = new Map<string, { active: number; at: number }>();
   private total = 0;
   private closed = false;
@@ -43,6 +45,7 @@ export class MemoryBus implements Bus {
     const delivery: Delivery = { kind: 'events', stream, json: withId(json, id) };
     history.entries.push({ position, delivery });
     if (history.entries.length > this.historyLength) history.maxDeleted = history.entries.shift()!.position;
+    if (message.type === 'alert') this.keepActive(stream, message.key, message.status === 'firing' ? delivery : undefined);
     this.deliver(delivery);
     return { id };
   }
@@ -60,6 +63,18 @@ export class MemoryBus implements Bus {
     const from = sameEpoch ? history.entries.findIndex((e) => comparePositions(e.position, after) > 0) : 0;
     const entries = from < 0 ? [] : history.entries.slice(from, from + limit).map((e) => e.delivery);
     return { epoch: this.epoch, truncated, entries };
+  }
+
+  async readHistoryBackwards(stream: string, before: StreamPosition | undefined, limit: number): Promise<BackwardPage> {
+    const history = this.streams.get(stream);
+    if (!history) return { epoch: undefined, entries: [] };
+    let end = history.entries.length;
+    if (before) while (end > 0 && comparePositions(history.entries[end - 1]!.position, before) >= 0) end--;
+    return { epoch: this.epoch, entries: history.entries.slice(Math.max(0, end - limit), end).reverse().map((e) => e.delivery) };
+  }
+
+  async activeAlerts(): Promise<Delivery[]> {
+    return [...this.active.values()].flatMap((byKey) => [...byKey.values()]);
   }
 
   async heads(): Promise<Map<string, StreamId | undefined>> {
@@ -98,6 +113,13 @@ export class MemoryBus implements Bus {
 
   private deliver(delivery: Delivery): void {
     for (const listener of this.listeners) listener(delivery);
+  }
+
+  private keepActive(stream: string, key: string, firing: Delivery | undefined): void {
+    let byKey = this.active.get(stream);
+    if (!byKey) this.active.set(stream, (byKey = new Map()));
+    if (firing) byKey.set(key, firing);
+    else byKey.delete(key);
   }
 
   private streamOf(stream: string): MemoryStream {

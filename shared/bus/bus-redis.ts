@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
-import { BusBufferFullError, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { BusBufferFullError, type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { BusKeys } from './keys.ts';
 import type { PubSub } from './pubsub.ts';
 import { PublishScripts } from './publish-scripts.ts';
@@ -109,8 +109,9 @@ export class RedisBus implements Bus {
       const seq = (this.producerSeq.get(stream) ?? 0) + 1;
       this.producerSeq.set(stream, seq);
       const k = this.keys;
-      const id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream)],
-        [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq, this.pubsub.publishCommand]);
+      const alert = message.type === 'alert' ? [message.key, message.status] : ['', ''];
+      const id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream), k.activeAlerts(stream)],
+        [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq, this.pubsub.publishCommand, ...alert]);
       return { id };
     } finally {
       this.inFlight--;
@@ -148,6 +149,20 @@ export class RedisBus implements Bus {
       json: withId(fields[1] ?? '{}', `${stream}:${epoch}:${position}`),
     }));
     return { epoch, truncated, entries };
+  }
+
+  async readHistoryBackwards(stream: string, before: StreamPosition | undefined, limit: number): Promise<BackwardPage> {
+    const [epochReply, rowsReply] = (await this.cmd.multi().get(this.keys.epoch(stream)).xrevrange(this.keys.stream(stream), before ? `(${formatPosition(before)}` : '+', '-', 'COUNT', limit).exec()) ?? [];
+    const epoch = (epochReply?.[1] as string | null) ?? undefined;
+    const rows = (rowsReply?.[1] as Array<[string, string[]]> | undefined) ?? [];
+    if (epoch === undefined) return { epoch, entries: [] };
+    return { epoch, entries: rows.map(([position, fields]) => ({ kind: 'events', stream, json: withId(fields[1] ?? '{}', `${stream}:${epoch}:${position}`) })) };
+  }
+
+  async activeAlerts(): Promise<Delivery[]> {
+    const sites = await this.cmd.smembers(this.keys.sites());
+    const perSite = await Promise.all(sites.map(async (stream) => (await this.cmd.hvals(this.keys.activeAlerts(stream))).map((json): Delivery => ({ kind: 'events', stream, json }))));
+    return perSite.flat();
   }
 
   async heads(): Promise<Map<string, StreamId | undefined>> {

@@ -3,7 +3,7 @@
 // (test/integration/bus-contract.test.ts) runs against both.
 import type { StreamMessage } from '../protocol/index.ts';
 import { NO_SITE } from './keys.ts';
-import type { StreamId } from './stream-id.ts';
+import type { StreamId, StreamPosition } from './stream-id.ts';
 
 /** What a subscriber receives: the JSON text exactly as clients will receive it. */
 export interface Delivery {
@@ -39,6 +39,14 @@ export interface HistoryPage {
   readonly entries: readonly Delivery[];
 }
 
+/** One page of a stream's history read backwards (newest first). */
+export interface BackwardPage {
+  /** The stream's current epoch; undefined when the stream holds nothing. */
+  readonly epoch: string | undefined;
+  /** Deliveries (JSON with ids), newest first, at most `limit`. */
+  readonly entries: readonly Delivery[];
+}
+
 export interface ClusterConnections {
   /** WebSocket connections open now on every live gateway. */
   readonly active: number;
@@ -69,6 +77,18 @@ export interface Bus {
    * at most `limit` of them. Page on by passing the last entry's id as `after`.
    */
   readHistory(stream: string, after: StreamId | undefined, limit: number): Promise<HistoryPage>;
+
+  /**
+   * Read a stream's logs and alerts before `before` (exclusive; undefined: from the newest),
+   * newest first, at most `limit` of them. Page on by passing the last entry's position.
+   */
+  readHistoryBackwards(stream: string, before: StreamPosition | undefined, limit: number): Promise<BackwardPage>;
+
+  /**
+   * The alerts firing now, in every stream: the last `firing` alert published under each key not
+   * followed by a `resolved` one, as published (with its id). Kept by the publish step itself.
+   */
+  activeAlerts(): Promise<Delivery[]>;
 
   /** Every stream that has published, with the id of its newest entry (undefined when empty). */
   heads(): Promise<Map<string, StreamId | undefined>>;

@@ -34,6 +34,14 @@ export class BusKeys {
   latest(site: string): string {
     return `${this.prefix}:{${site}}:latest`;
   }
+  /**
+   * Hash of a site's alerts firing now: alert key → the firing alert as published (JSON with its
+   * id). Set and cleared by the publish script with the alert itself, so it never disagrees with
+   * the stream; gateways read it for clients that ask for the active alerts.
+   */
+  activeAlerts(site: string): string {
+    return `${this.prefix}:{${site}}:active-alerts`;
+  }
   /** Set of every site that has published. */
   sites(): string {
     return `${this.prefix}:sites`;

@@ -8,7 +8,7 @@ import type { RedisClient } from './redis-connection.ts';
 
 const load = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 const SCRIPTS = {
-  licmonPublishEvent: { lua: load('publish-event'), numberOfKeys: 4 },
+  licmonPublishEvent: { lua: load('publish-event'), numberOfKeys: 5 },
   licmonPublishMetrics: { lua: load('publish-metrics'), numberOfKeys: 2 },
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -24,8 +24,8 @@ export class PublishScripts {
     this.compact = { licmonPublishEvent: strip(SCRIPTS.licmonPublishEvent.lua), licmonPublishMetrics: strip(SCRIPTS.licmonPublishMetrics.lua) };
   }
 
-  /** publish-event.lua: KEYS stream, events channel, epoch, producers; returns the id. */
-  async event(keys: readonly [string, string, string, string], args: readonly Arg[]): Promise<string> {
+  /** publish-event.lua: KEYS stream, events channel, epoch, producers, active alerts; returns the id. */
+  async event(keys: readonly [string, string, string, string, string], args: readonly Arg[]): Promise<string> {
     return String(await this.run('licmonPublishEvent', keys, args));
   }
 

@@ -37,12 +37,27 @@ export const IntervalSchema = z
 /** `since`: the last id seen in each stream, comma-separated. Validated in detail by the history layer. */
 export const SinceSchema = z.string().min(1).max(8192);
 
+/** Most log lines a client may ask for per stream (`lines`). */
+export const MAX_LINES = 1000;
+
+/** `lines`: the last N log lines per stream, from history, before the live stream (0: none). */
+export const LinesSchema = z
+  .number({ error: `must be a whole number from 0 to ${MAX_LINES}` })
+  .int(`must be a whole number from 0 to ${MAX_LINES}`)
+  .min(0, `must be a whole number from 0 to ${MAX_LINES}`)
+  .max(MAX_LINES, `at most ${MAX_LINES} lines per stream`);
+
+/** `activeAlerts`: deliver the alerts firing now (marked `"active": true`) before the live stream. */
+export const ActiveAlertsSchema = z.boolean({ error: 'must be true or false' });
+
 export const EnvelopeSchema = z.looseObject({ action: z.string() });
 
 export const SubscribeActionSchema = z.looseObject({
   action: z.literal('subscribe'),
   filter: NullableFilterSchema.optional(),
   since: SinceSchema.optional(),
+  lines: LinesSchema.optional(),
+  activeAlerts: ActiveAlertsSchema.optional(),
 });
 export const FilterActionSchema = z.looseObject({
   action: z.literal('filter'),

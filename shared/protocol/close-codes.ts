@@ -58,7 +58,7 @@ export const CLOSE_CODES = [
   },
   {
     code: 4400, name: 'INVALID_REQUEST', sentBy: 'gateway', reconnect: false,
-    reason: 'The filter or interval on the URL is invalid (an error message says why). Do not reconnect with the same URL.',
+    reason: 'A value on the URL (filter, interval, lines, active_alerts) is invalid (an error message says why). Do not reconnect with the same URL.',
   },
   {
     code: 4401, name: 'KEY_REVOKED', sentBy: 'gateway', reconnect: false,

@@ -14,6 +14,10 @@ export const ErrorCode = {
   INVALID_INTERVAL: 'INVALID_INTERVAL',
   /** `since` is not a comma-separated list of ids this API issued. */
   INVALID_SINCE: 'INVALID_SINCE',
+  /** `lines` is not a whole number from 0 to 1000, or the endpoint carries no log lines (/ws/metrics). */
+  INVALID_LINES: 'INVALID_LINES',
+  /** `activeAlerts` (URL `active_alerts`) is not a boolean, or the endpoint carries no alerts (only /ws/combined does). */
+  INVALID_ACTIVE_ALERTS: 'INVALID_ACTIVE_ALERTS',
   /** Part of a stream after the requested id is no longer kept; what is kept follows. */
   HISTORY_TRUNCATED: 'HISTORY_TRUNCATED',
   /**
@@ -42,6 +46,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   INVALID_FILTER: 'The filter has an unknown key, an unknown level, a wrong type, or is over a size limit.',
   INVALID_INTERVAL: 'The interval is not a whole number of milliseconds within the allowed bounds.',
   INVALID_SINCE: 'The since value is not a comma-separated list of ids issued by this API.',
+  INVALID_LINES: 'The lines value is not a whole number from 0 to 1000, or the endpoint carries no log lines (/ws/metrics).',
+  INVALID_ACTIVE_ALERTS: 'The activeAlerts value (URL: active_alerts) is not true/false (1/0), or the endpoint carries no alerts (only /ws/combined does).',
   HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
   RATE_LIMITED: 'Too many messages per second from this connection: slow down or be disconnected (1008). As HTTP 429 at the upgrade: too many connections for this key or address, or too many failed authentications from this address.',
   INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',

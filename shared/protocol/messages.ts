@@ -30,6 +30,11 @@ export const AlertMessageSchema = z.looseObject({
   /** Stable per condition, for de-duplication: the same key fires and later resolves. */
   key: z.string().min(1),
   status: z.enum(['firing', 'resolved']),
+  /**
+   * Only on an alert a client asked for as current state (`activeAlerts`): it was firing before
+   * the client asked, and this is its original firing (same id, timestamp and key), not a new one.
+   */
+  active: z.literal(true).optional(),
 });
 
 const usageBlock = z.looseObject({

@@ -139,6 +139,39 @@ describe.each(MODES)('bus contract: $name', (mode) => {
     expect((await publisher.readHistory('never-published', first, 10)).truncated).toBe(true);
   });
 
+  it('reads history backwards in pages before a position, newest first', async () => {
+    const { publisher } = await create();
+    const ids: string[] = [];
+    for (let n = 1; n <= 12; n++) ids.push((await publisher.publish(log(n, 'back'))).id!);
+    const first = await publisher.readHistoryBackwards('back', undefined, 5);
+    expect(first.epoch).toBe(parseStreamId(ids[0]!)!.epoch);
+    expect(first.entries.map(numberOf)).toEqual([12, 11, 10, 9, 8]);
+    expect(first.entries.map((d) => leadingId(d.json))).toEqual(ids.slice(7).reverse());
+    const second = await publisher.readHistoryBackwards('back', idOf(first.entries.at(-1)!), 5);
+    expect(second.entries.map(numberOf)).toEqual([7, 6, 5, 4, 3]);
+    const last = await publisher.readHistoryBackwards('back', idOf(second.entries.at(-1)!), 5);
+    expect(last.entries.map(numberOf)).toEqual([2, 1]);
+    expect(await publisher.readHistoryBackwards('never-published', undefined, 5)).toEqual({ epoch: undefined, entries: [] });
+  });
+
+  it('keeps the alerts firing now, per stream and key, with their ids: set on firing, replaced by a new firing, cleared on resolve', async () => {
+    const { publisher } = await create();
+    const alert = (key: string, site: string | undefined, status: 'firing' | 'resolved', n: number): StreamMessage =>
+      ({ type: 'alert', timestamp: new Date().toISOString(), level: 'error', message: `${key} ${status}`, source: 'rules', rule: 'r', key, status, metadata: { n }, ...(site ? { site } : {}) }) as StreamMessage;
+    await publisher.publish(alert('down', 'a1', 'firing', 1));
+    const refired = await publisher.publish(alert('down', 'a1', 'firing', 2));
+    const other = await publisher.publish(alert('down', 'a2', 'firing', 3));
+    const noSite = await publisher.publish(alert('quiet', undefined, 'firing', 4));
+    await publisher.publish(alert('gone', 'a1', 'firing', 5));
+    await publisher.publish(alert('gone', 'a1', 'resolved', 6));
+    await publisher.publish(log(7, 'a1'));
+    const active = async () => (await publisher.activeAlerts()).map((d) => `${d.stream} ${leadingId(d.json)} ${numberOf(d)}`).sort();
+    const expected = [`a1 ${refired.id} 2`, `a2 ${other.id} 3`, `_ ${noSite.id} 4`].sort();
+    expect(await active()).toEqual(expected);
+    await publisher.publish(alert('down', 'a2', 'resolved', 8));
+    expect(await active()).toEqual(expected.filter((e) => !e.startsWith('a2')));
+  });
+
   it('knows the head of every stream that has published', async () => {
     const { publisher } = await create();
     const last = new Map<string, string>();

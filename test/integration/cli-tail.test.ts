@@ -155,6 +155,25 @@ describe('licmon tail', () => {
     expect(parsed(run).map((m) => m.message)).toEqual(['since 2', 'since 3', 'since 4', 'since live']);
   });
 
+  it('-n N and --active-alerts: the alerts firing now (ALERT ACTIVE) and the last N lines of each site first, then live', async () => {
+    const site = `tail-${randomPrefix()}`;
+    await bus.publish({ type: 'alert', timestamp: new Date().toISOString(), level: 'critical', message: 'lic-9 down', source: 'license-server', site, rule: 'server_down', key: `${site}/lic-9`, status: 'firing' } as StreamMessage);
+    for (let i = 1; i <= 5; i++) await log(`recent ${i}`, 'info', { site });
+    const run = tail(['--url', gateway.wsUrl, '--endpoint', 'combined', '--site', site, '-n', '2', '--active-alerts']);
+    await run.waitOut((lines) => lines.some((l) => l.includes('recent 5')), 'the last lines');
+    await log('recent live', 'info', { site });
+    await run.waitOut((lines) => lines.some((l) => l.includes('recent live')), 'the live line');
+    expect(run.stdout.lines.map((l) => l.replace(/^.*license-server\s+/, ''))).toEqual(['ALERT ACTIVE [server_down] lic-9 down', 'recent 4', 'recent 5', 'recent live']);
+
+    for (const args of [['-n', '5000'], ['--lines', 'all']]) {
+      const bad = tail(['--url', gateway.wsUrl, ...args]);
+      expect(await bad.exited, args.join(' ')).toBe(2);
+    }
+    const noAlertsOnLogs = tail(['--url', gateway.wsUrl, '--active-alerts']);
+    expect(await noAlertsOnLogs.exited).toBe(2);
+    expect(noAlertsOnLogs.stderr.lines.join('\n')).toContain('INVALID_ACTIVE_ALERTS');
+  });
+
   it('exit codes: 3 for a refused key, 4 when the gateway cannot be reached, 2 for bad usage or a filter the gateway rejects', async () => {
     const refused = tail(['--url', gateway.wsUrl, '--api-key', 'wrong']);
     expect(await refused.exited).toBe(3);

@@ -164,6 +164,35 @@ describe('client SDK against a gateway', () => {
     expect(mine(filtered), 'the filtered client (since in subscribe)').toEqual(publisher.published.filter((p) => p.level === 'error').map((p) => p.message));
   }
 
+  it('asks for the current state on every connection: the last lines and the active alerts, each delivered once across a gateway restart', async () => {
+    const site = `cs-${randomPrefix()}`;
+    const alert = (key: string, status: 'firing' | 'resolved' = 'firing') =>
+      bus.publish({ type: 'alert', timestamp: new Date().toISOString(), level: 'error', message: `${key} ${status}`, source: 'rules', site, rule: 'server_down', key, status });
+    await alert('down:a'); // before the lines: it comes as an active alert
+    for (let n = 1; n <= 5; n++) await bus.publish({ type: 'log', timestamp: new Date().toISOString(), level: 'info', message: `line ${n}`, source: 'license-server', site });
+    const alerts: Array<{ key: string; active: boolean; status: string }> = [];
+    const c = connect({ filter: { site }, lines: 3, activeAlerts: true });
+    c.client.on('alert', (a) => {
+      alerts.push({ key: a.key, active: a.active === true, status: a.status });
+      c.watcher.push(`alert ${a.id} ${a.key}${a.active ? ' (active)' : ''}`);
+    });
+    await c.waitFor(() => c.texts().length >= 3 && alerts.length >= 1, 'the lines and the active alert');
+    expect(c.texts()).toEqual(['line 3', 'line 4', 'line 5']);
+    expect(alerts).toEqual([{ key: 'down:a', active: true, status: 'firing' }]);
+
+    gateway.signal('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    await c.waitFor(() => c.states.some((s) => s.state === 'reconnecting'), 'reconnecting');
+    await alert('down:b');
+    gateway = await startGateway(env);
+    await c.waitFor(() => c.states.some((s) => s.state === 'resumed'), 'resumed');
+    await c.waitFor(() => alerts.length >= 2, 'the alert that fired meanwhile');
+    await bus.publish({ type: 'log', timestamp: new Date().toISOString(), level: 'info', message: 'line 6', source: 'license-server', site });
+    await c.waitFor(() => c.texts().includes('line 6'), 'a live line after the restart');
+    expect(c.texts()).toEqual(['line 3', 'line 4', 'line 5', 'line 6']);
+    expect(alerts.map((a) => a.key)).toEqual(['down:a', 'down:b']); // down:a not again, down:b once
+  });
+
   it('gateway killed (kill -9) mid-stream and restarted: reconnect, resume; every log exactly once, in order', async () => {
     await restartMidStream('SIGKILL');
   });

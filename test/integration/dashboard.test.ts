@@ -1,7 +1,8 @@
 // The dashboard as people use it: real headless Chromium loads it from a real gateway process,
 // fed by a real collector process (the simulator) over real Redis. A key typed once, charts that
 // draw, a log tail that fills, narrows with a level filter and pauses, an alert that fires and
-// resolves, and a gateway restart seen as "reconnecting" then live again with no log line lost.
+// resolves, alerts and lines published before the page opened there at once, and a gateway
+// restart seen as "reconnecting" then live again with no log line lost.
 // Screenshots go to test/artifacts/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ describe('dashboard in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`) });
     await page.setViewportSize({ width: 1440, height: 900 });
   };
-  const log = (message: string): LogMessage => ({ type: 'log', timestamp: new Date().toISOString(), level: 'info', source, site: 'berlin', message });
+  const log = (message: string, from = source, site = 'berlin'): LogMessage => ({ type: 'log', timestamp: new Date().toISOString(), level: 'info', source: from, site, message });
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -82,7 +83,9 @@ describe('dashboard in Chromium', () => {
     expect(await page.isHidden('#key-panel')).toBe(true);
     expect(socketUrls.length).toBeGreaterThanOrEqual(2);
     for (const url of socketUrls) {
-      expect(url).toMatch(/\/ws\/combined\?interval=1000$/);
+      // The metrics interval, and the current state: the last 200 lines and the alerts firing now.
+      expect(url).toMatch(/\/ws\/combined\?/);
+      expect(Object.fromEntries(new URL(url).searchParams)).toEqual({ interval: '1000', lines: '200', active_alerts: '1' });
       expect(url).not.toContain(API_KEY);
     }
   });
@@ -217,9 +220,38 @@ describe('dashboard in Chromium', () => {
     expect(await page.getAttribute(resolved, 'title')).toBe(`flexlm-berlin-01 is fine again (${prefix})`);
   });
 
+  it('on open shows the alerts already firing, with how long each has fired, and the last 200 lines of each site', async () => {
+    const key = `dashboard_open:${prefix}`;
+    const firedAt = new Date(Date.now() - 3 * 60_000).toISOString();
+    await bus.publish({
+      type: 'alert', timestamp: firedAt, level: 'error', source: 'license-server', site: 'berlin', message: `flexlm-berlin-03 down before the page opened (${prefix})`,
+      rule: 'server_down', key, status: 'firing', metadata: { server: 'flexlm-berlin-03' },
+    });
+    // A site of its own, so the simulator's lines cannot push these out of its last 200.
+    for (let n = 1; n <= 250; n++) await bus.publish(log(`before open ${String(n).padStart(3, '0')}`, source, 'open-site'));
+    const fresh = await chromium.context.newPage();
+    try {
+      await fresh.goto(`${gateway.httpUrl}/`);
+      const active = `ol.alerts.active li[data-key="${key}"]`;
+      await fresh.waitForSelector(`${active}[data-level="error"]`, WAIT);
+      expect(await fresh.textContent(`${active} .when`)).toMatch(/^firing for 3m \d\ds$/);
+      // The tail is a virtual list: read it whole (scrolling through it) until the last of them is in.
+      let opened: string[] = [];
+      for (const deadline = Date.now() + WAIT.timeout; !opened.includes('before open 250'); ) {
+        if (Date.now() > deadline) throw new Error(`the last lines never reached the tail: ${JSON.stringify(await tailState(fresh))}`);
+        opened = (await tailMessages(fresh)).filter((m) => m.startsWith('before open '));
+      }
+      expect(opened).toEqual(Array.from({ length: 200 }, (_, i) => `before open ${String(i + 51).padStart(3, '0')}`));
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('shows a gateway restart as reconnecting, then live, with no log line lost', async () => {
-    // Only this test's lines in the tail: a source filter (its own /ws/logs connection).
-    await page.fill('#tail-filters input[aria-label="source"]', source);
+    // Only this test's lines in the tail: a source filter (its own /ws/logs connection) naming a
+    // source nothing has published yet, so the tail starts empty (it asks for the last lines).
+    const restartSource = `${source}-restart`;
+    await page.fill('#tail-filters input[aria-label="source"]', restartSource);
     await page.press('#tail-filters input[aria-label="source"]', 'Enter');
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.tail-status')?.dataset.lines === '0', undefined, WAIT);
     await page.waitForSelector('#connection[data-state="live"]', WAIT);
@@ -231,7 +263,7 @@ describe('dashboard in Chromium', () => {
     });
     const tailLength = (n: number) => page.waitForFunction((want) => document.querySelector<HTMLElement>('.tail-status')?.dataset.lines === String(want), n, WAIT);
     const publish = async (from: number, to: number) => {
-      for (let n = from; n <= to; n++) await bus.publish(log(`line ${String(n).padStart(3, '0')}`));
+      for (let n = from; n <= to; n++) await bus.publish(log(`line ${String(n).padStart(3, '0')}`, restartSource));
     };
 
     await publish(1, 20);

@@ -79,6 +79,15 @@ describe('Redis ACL users', () => {
     clients.push(resumed);
     expect(await resumed.next((m) => m.type === 'log')).toMatchObject({ message: 'under acl' });
 
+    // The publish script keeps the active alerts as the collector user; the gateway user reads them,
+    // and reads history backwards for the last lines.
+    await publish('alert', { level: 'error', message: 'acl server down', source: 'acl', site: 'berlin', rule: 'server_down', key: 'acl:down', status: 'firing' });
+    const alerts = await TestClient.connect(`${gateway.wsUrl}/ws/combined?api_key=${apiKey}&active_alerts=1`);
+    const lines = await TestClient.connect(`${gateway.wsUrl}/ws/logs?api_key=${apiKey}&lines=1`);
+    clients.push(alerts, lines);
+    expect(await alerts.next((m) => m.type === 'alert')).toMatchObject({ key: 'acl:down', active: true });
+    expect(await lines.next((m) => m.type === 'log')).toMatchObject({ message: 'under acl' });
+
     // Revocation travels on the control channel the gateway user may subscribe to.
     expect((await runLicmon(['keys', 'revoke', 'acl-user'], envOf('admin'))).code).toBe(0);
     expect(await live.closed).toMatchObject({ code: CloseCode.KEY_REVOKED });
@@ -105,6 +114,7 @@ describe('Redis ACL users', () => {
     expect(await refusal(gw.publish(keys.events('berlin'), '{"type":"log"}'))).toMatch(/NOPERM/);
     expect(await refusal(gw.xadd(keys.stream('berlin'), '*', 'm', '{}'))).toMatch(/NOPERM/);
     expect(await refusal(gw.hset(keys.latest('berlin'), 'x', '{}'))).toMatch(/NOPERM/); // read-only key
+    expect(await refusal(gw.hdel(keys.activeAlerts('berlin'), 'x'))).toMatch(/NOPERM/); // read-only key
     expect(await refusal(gw.hset(keys.apiKeys(), 'x', '{}'))).toMatch(/NOPERM/);
     expect(await refusal(gw.eval('return 1', 0))).toMatch(/NOPERM/);
     expect(await refusal(gw.keys('*'))).toMatch(/NOPERM/);

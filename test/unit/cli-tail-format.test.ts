@@ -19,6 +19,7 @@ describe('tail format', () => {
     const alert = { type: 'alert', timestamp: now, level: 'error', message: 'flexlm-02 down', source: 'flexlm-02', site: 'pune', rule: 'server_down', key: 'k' } as const;
     expect(f.alert({ ...alert, status: 'firing' })).toBe('10:30:45.123  ERROR     pune  flexlm-02  ALERT FIRING [server_down] flexlm-02 down');
     expect(f.alert({ ...alert, status: 'resolved' })).toContain('ALERT RESOLVED [server_down]');
+    expect(f.alert({ ...alert, status: 'firing', active: true })).toContain('ALERT ACTIVE [server_down]');
   });
 
   it('summarizes a metrics snapshot on one line', () => {

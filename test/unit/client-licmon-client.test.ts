@@ -200,6 +200,33 @@ describe('LicmonClient', () => {
     expect(client.since).toBe('berlin:3-0,austin:5-0');
   });
 
+  it('activeAlerts and lines: asked on the URL (or in subscribe); an active alert is delivered once per firing and is never a resume position', () => {
+    const { client } = start({ filter: { site: 'berlin' }, activeAlerts: true, lines: 50 });
+    const alerts: string[] = [];
+    client.on('alert', (a) => alerts.push(`${a.key} ${a.status}${a.active ? ' active' : ''}`));
+    const alert = (id: string, key: string, status: 'firing' | 'resolved', active?: true) =>
+      ({ type: 'alert', id, timestamp: '2024-01-15T10:30:45.123Z', level: 'error', message: key, source: 'rules', site: 'berlin', rule: 'r', key, status, ...(active && { active }) });
+    expect(Object.fromEntries(new URL(latest().url).searchParams)).toEqual({ site: 'berlin', lines: '50', active_alerts: '1' });
+    latest().open();
+    latest().deliver(alert('berlin:e:5-0', 'down', 'firing', true));
+    expect(client.since).toBeUndefined(); // current state, not a place in the stream
+    latest().deliver(log('berlin:e:9-0'));
+    latest().pong();
+    expect(client.since).toBe('berlin:e:9-0');
+    latest().drop(1012);
+    vi.advanceTimersByTime(100);
+    latest().open();
+    latest().deliver(alert('berlin:e:5-0', 'down', 'firing', true)); // asked again: already delivered
+    latest().deliver(alert('berlin:e:10-0', 'down', 'resolved'));
+    latest().deliver(alert('berlin:e:11-0', 'down', 'firing'));
+    latest().deliver(alert('berlin:e:11-0', 'down', 'firing', true)); // the same firing, as current state
+    expect(alerts).toEqual(['down firing active', 'down resolved', 'down firing']);
+
+    start({ filter: { source: 'a,b' }, activeAlerts: true, lines: 5 });
+    latest().open();
+    expect(latest().sent[0]).toEqual({ action: 'subscribe', filter: { source: 'a,b' }, lines: 5, activeAlerts: true });
+  });
+
   it('HISTORY_TRUNCATED: passes the error on and takes what the gateway still holds as the new start', () => {
     const { client, logs } = start({ since: 'berlin:e1:9000-0' });
     const errors: string[] = [];

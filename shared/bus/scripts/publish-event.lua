@@ -3,12 +3,14 @@
 --
 -- KEYS[1] stream key    ({prefix}:{site}:stream)     KEYS[2] events channel ({prefix}:{site}:events)
 -- KEYS[3] epoch key     ({prefix}:{site}:epoch)      KEYS[4] producers hash ({prefix}:{site}:producers)
+-- KEYS[5] active alerts hash ({prefix}:{site}:active-alerts)
 -- ARGV[1] the message JSON (an object, without "id")
 -- ARGV[2] history length to keep (approximate)       ARGV[3] history age to keep, ms (0: no age limit)
 -- ARGV[4] the stream name (the site, or "_")         ARGV[5] an epoch to use if the stream has none
 -- ARGV[6] producer id ("" for none)                  ARGV[7] the producer's sequence number in this stream
 -- ARGV[8] "SPUBLISH" on Redis Cluster (sharded pub/sub: the channel is a key of the site's slot),
 --         else (or absent) "PUBLISH"
+-- ARGV[9] an alert's key ("" for a log)            ARGV[10] the alert's status: "firing" or "resolved"
 --
 -- Returns the id "<stream>:<epoch>:<entry id>". A message whose producer sequence was already
 -- published (a retry after a lost reply) is not published again: its original id is returned.
@@ -38,6 +40,16 @@ if ARGV[6] ~= '' then
   -- Forget producers that have been silent for a day.
   redis.call('PEXPIRE', KEYS[4], 86400000)
 end
+local payload = '{"id":"' .. id .. '",' .. string.sub(ARGV[1], 2)
+-- The alerts firing now, kept with the stream in the same step: a firing alert (with its id) is
+-- set under its key, a resolved one clears it.
+if ARGV[9] ~= nil and ARGV[9] ~= '' then
+  if ARGV[10] == 'firing' then
+    redis.call('HSET', KEYS[5], ARGV[9], payload)
+  else
+    redis.call('HDEL', KEYS[5], ARGV[9])
+  end
+end
 local publish = ARGV[8] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
-redis.call(publish, KEYS[2], '{"id":"' .. id .. '",' .. string.sub(ARGV[1], 2))
+redis.call(publish, KEYS[2], payload)
 return id
