@@ -149,14 +149,14 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   const loadLatestMetrics = () =>
     bus.latestMetrics().then(
       (deliveries) => deliveries.forEach((d) => hub.deliver(d)),
-      (err: unknown) => logger.warn({ err: String(err) }, 'could not load the latest metrics'),
+      (err: unknown) => logger.warn({ err }, 'could not load the latest metrics'),
     );
   await loadLatestMetrics();
   bus.onReadyChange((ready) => {
     logger.info({ ready }, ready ? 'bus connected' : 'bus disconnected');
     if (!ready) return hub.pause();
     void catchUp(bus, hub, logger, () => stats.historyTruncations++).then(loadLatestMetrics, (err: unknown) => {
-      logger.warn({ err: String(err) }, 'catch-up after the bus came back failed; retrying at the next reconnect');
+      logger.warn({ err }, 'catch-up after the bus came back failed; retrying at the next reconnect');
     });
   });
   clock.start();

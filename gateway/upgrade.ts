@@ -84,7 +84,7 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
     result.then(
       (r) => !aborted && res.cork(() => finish(r)),
       (err: unknown) => {
-        logger.error({ err: String(err) }, 'authentication failed');
+        logger.error({ err }, 'authentication failed');
         if (!aborted) res.cork(() => reject(res, 503, 'authentication is unavailable; try again'));
       },
     );
