@@ -4,7 +4,7 @@
 // those lines, with the right address and time, in the log the gateway really wrote.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,5 +96,25 @@ describe('refused upgrades are logged', () => {
     const rows = (await run('fail2ban-regex', ['-o', 'row', log, filter])).stdout.trim().split('\n');
     const parsed = rows.map((row) => /^\['([^']+)',\s+([\d.]+),/.exec(row)!).map(([, address, seconds]) => [address, Math.round(Number(seconds) * 1000)]);
     expect(parsed).toEqual(expected.map((l) => [l.address, l.time]));
+  });
+
+  it('deploy/fail2ban\'s jail loads, with that filter, into fail2ban\'s own configuration', async (ctx) => {
+    const hasFail2ban = await run('fail2ban-client', ['--version']).then(() => true, () => false);
+    if (!hasFail2ban) return ctx.skip('fail2ban is not installed (Debian package fail2ban; .ci/run installs it)');
+    // The packaged configuration, with only our jail enabled, reading the gateway's real log.
+    const conf = join(dir, 'fail2ban');
+    cpSync('/etc/fail2ban', conf, { recursive: true });
+    for (const file of readdirSync(join(conf, 'jail.d'))) rmSync(join(conf, 'jail.d', file));
+    const log = join(dir, 'jail.log');
+    writeFileSync(log, `${gateway.output.join('\n')}\n`);
+    cpSync(join(ROOT, 'deploy/fail2ban/filter.d/licmon-gateway.conf'), join(conf, 'filter.d/licmon-gateway.conf'));
+    const jail = readFileSync(join(ROOT, 'deploy/fail2ban/jail.d/licmon-gateway.local'), 'utf8');
+    writeFileSync(join(conf, 'jail.d/licmon-gateway.local'), jail.replace(/^logpath\s*=.*$/m, `logpath  = ${log}`));
+    const test = await run('fail2ban-client', ['-c', conf, '--test']);
+    expect(`${test.stdout}${test.stderr}`).toContain('OK: configuration test is successful');
+    const { stdout: dump } = await run('fail2ban-client', ['-c', conf, '-d']);
+    expect(dump).toContain("['add', 'licmon-gateway', 'auto']");
+    expect(dump).toContain("['set', 'licmon-gateway', 'maxretry', 5]");
+    expect(dump).toContain("['set', 'licmon-gateway', 'bantime', '1h']");
   });
 });
