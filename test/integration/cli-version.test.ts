@@ -16,6 +16,15 @@ describe('licmon --version', () => {
     expect(stderr).toBe('');
   });
 
+  it('loads no command and no dependency to answer (NODE_DEBUG=esm lists the modules it loads)', async () => {
+    const { stdout, stderr } = await run(process.execPath, ['bin/licmon.mjs', '--version'], { cwd: ROOT, env: { ...process.env, NODE_DEBUG: 'esm' } });
+    expect(stdout).toBe(`${version}\n`);
+    const loaded = new Set([...stderr.matchAll(/file:\/\/[^\s',]+/g)].map(([url]) => url.slice(`file://${ROOT}`.length)));
+    expect(loaded).toContain('dist/cli/licmon.js');
+    expect([...loaded].filter((path) => path.includes('node_modules/') || path.startsWith('dist/cli/commands/'))).toEqual([]);
+    expect(loaded.size).toBeLessThanOrEqual(6);
+  });
+
   it('--help mentions it', async () => {
     const { stdout } = await run(process.execPath, ['bin/licmon.mjs', '--help'], { cwd: ROOT });
     expect(stdout).toContain('licmon --version');

