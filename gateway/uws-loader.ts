@@ -86,7 +86,7 @@ export function unsupportedMessage(platform: Platform, builds: readonly UwsBuild
   const matrix = builds.map((b) => `  ${b.label}: Node ${Object.values(b.nodeByAbi).join(', ')}; on Linux, glibc >= ${b.glibc}`);
   return [
     `No native uWebSockets.js build fits ${runtime}.`,
-    'Supported (x64 and arm64; Linux, macOS, Windows):',
+    'Supported (Linux x64/arm64, macOS x64/arm64, Windows x64):',
     ...matrix,
     'Run Node 20 on glibc >= 2.27, or Node 22/24 on glibc >= 2.38 (Debian 13, Ubuntu 24.04, RHEL 10; the Docker image is Node 24 on Debian 13).',
   ].join('\n');

@@ -61,7 +61,7 @@ describe('when nothing fits', () => {
   it('names the Node, the glibc and the supported matrix', () => {
     expect(unsupportedMessage({ node: 'v22.23.5', abi: 127, os: 'linux', arch: 'x64', glibc: '2.36' })).toBe([
       'No native uWebSockets.js build fits Node v22.23.5 (ABI 127) on linux-x64 with glibc 2.36.',
-      'Supported (x64 and arm64; Linux, macOS, Windows):',
+      'Supported (Linux x64/arm64, macOS x64/arm64, Windows x64):',
       '  uWS.js v20.57.0 (@btc-vision/uwebsockets.js@20.57.0): Node 20, 22, 24, 25; on Linux, glibc >= 2.38',
       '  uWS.js v20.30.0 (@trufflesuite/uws-js-unofficial@20.30.0-unofficial.0): Node 16, 18, 20; on Linux, glibc >= 2.27',
       'Run Node 20 on glibc >= 2.27, or Node 22/24 on glibc >= 2.38 (Debian 13, Ubuntu 24.04, RHEL 10; the Docker image is Node 24 on Debian 13).',
