@@ -14,6 +14,16 @@ export default tseslint.config(
     },
   },
   {
+    // Errors are logged whole, `{ err }`, so pino's err serializer keeps their type, stack and cause
+    // (shared/logger.ts); `err: String(err)` or `err: err.message` would keep one line of text.
+    rules: {
+      'no-restricted-syntax': ['error', ...['CallExpression[callee.name="String"]', 'ConditionalExpression', 'MemberExpression[property.name="message"]'].map((value) => ({
+        selector: `Property[key.name="err"] > ${value}`,
+        message: 'Log the error itself ({ err }): pino\'s err serializer keeps its stack.',
+      }))],
+    },
+  },
+  {
     // @licmon/client is a package of its own: it imports nothing outside client/ (its protocol is
     // generated into client/protocol.ts by `npm run client:protocol`).
     files: ['client/**/*.ts'],

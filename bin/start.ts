@@ -70,6 +70,6 @@ Ctrl-C stops.
 main().catch((err: unknown) => {
   const badConfig = err instanceof ConfigError || err instanceof FarmConfigError;
   if (badConfig) process.stderr.write(`${err.message}\n`);
-  else logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'failed to start');
+  else logger.fatal({ err }, 'failed to start');
   process.exit(badConfig ? 2 : 1);
 });

@@ -25,6 +25,7 @@ function usage(): string {
     'licmon — License Monitor streaming tools',
     '',
     'Usage: licmon <command> [options]      (npm run licmon -- <command> [options])',
+    '       licmon --version',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -36,10 +37,20 @@ function usage(): string {
   ].join('\n');
 }
 
+/** The version in package.json, read only when asked (node:fs and the root path: nothing heavy). */
+async function readVersion(): Promise<string> {
+  const [{ readFileSync }, { PROJECT_ROOT }] = await Promise.all([import('node:fs'), import('../shared/paths.ts')]);
+  return (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } }, allowPositionals: true, strict: false });
   const [name, ...rest] = positionals;
   const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry && values.version) {
+    process.stdout.write(`${await readVersion()}\n`);
+    return ExitCode.OK;
+  }
   if (name === 'help') {
     const about = COMMANDS.find((c) => c.name === rest[0]);
     process.stdout.write(about ? (await about.load()).usage : usage());

@@ -80,7 +80,7 @@ export class FarmRuntime {
     try {
       for (const alert of await this.deps.alerts.resolveAll(id, resolution)) this.deps.publish(alert, `farm:${id}`);
     } catch (err) {
-      this.deps.logger.warn({ server: id, err: err instanceof Error ? err.message : String(err) }, 'could not resolve the alerts of a removed server');
+      this.deps.logger.warn({ server: id, err }, 'could not resolve the alerts of a removed server');
     }
   }
 }

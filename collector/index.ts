@@ -72,7 +72,7 @@ export async function startCollector({ config, bus, logger }: { config: Collecto
   // The same Redis as the bus: one server (REDIS_URL) or the cluster (REDIS_CLUSTER_NODES).
   const target = redisTarget(config);
   const redis = distributed ? createRedisClient(target, { maxRetriesPerRequest: 20 }) : undefined;
-  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'alert state redis error'));
+  redis?.on('error', (err: Error) => logger.warn({ err }, 'alert state redis error'));
   const notifier = distributed ? new Notifier({ redis: target, prefix: keys.queuePrefix(), logger }) : undefined;
   const publisher = new Publisher(bus, logger, { onPublish: (m) => (m.type === 'alert' ? notifier?.notify(m) : undefined) });
   const publish = (message: Parameters<Publisher['publish']>[0], origin: string) => void publisher.publish(message, origin);
@@ -114,7 +114,7 @@ export async function startCollector({ config, bus, logger }: { config: Collecto
         await apply(farm);
         logger.info({ farm: config.FARM_CONFIG, servers: farm.servers.length }, 'farm configuration reloaded');
       } catch (err) {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'farm configuration not reloaded; the previous one stays');
+        logger.error({ err }, 'farm configuration not reloaded; the previous one stays');
       }
     },
     async stop() {

@@ -39,6 +39,6 @@ main().catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
-  logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'collector failed to start');
+  logger.fatal({ err }, 'collector failed to start');
   process.exit(1);
 });

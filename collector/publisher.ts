@@ -61,7 +61,7 @@ export class Publisher {
       () => void this.stats.published++,
       (err: unknown) => {
         this.stats.failed++;
-        this.warn('failed', { origin, err: err instanceof Error ? err.message : String(err) }, 'publish failed');
+        this.warn('failed', { origin, err }, 'publish failed');
       },
     );
     this.pending.add(sent);

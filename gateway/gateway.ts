@@ -23,7 +23,7 @@ import { Session } from './session.ts';
 import { GatewayStats, renderPrometheus } from './stats.ts';
 import { createApp } from './tls.ts';
 import { createUpgradeHandler, type UpgradeDeps, type UserData } from './upgrade.ts';
-import { listenExclusive, uWS, uwsRuntime } from './uws.ts';
+import { listenExclusive, requireNativeUws, uWS, uwsBuild, uwsRuntime } from './uws.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -49,9 +49,7 @@ const PRESENCE_INTERVAL_MS = 1000;
 const FIRST_ACTION_HOLD_MS = 250;
 
 export async function createGateway({ config, bus, logger, keyStore, authenticator }: GatewayDeps): Promise<Gateway> {
-  if (uwsRuntime !== 'native' && !config.ALLOW_UWS_FALLBACK) {
-    throw new Error('uWebSockets.js could not load its native binary and would run its slow pure-JS fallback; set ALLOW_UWS_FALLBACK=1 to start anyway');
-  }
+  requireNativeUws(config.ALLOW_UWS_FALLBACK, logger);
   const nodeId = config.NODE_ID ?? `gw-${randomBytes(4).toString('hex')}`;
   const stats = new GatewayStats();
   const security = new GatewaySecurity({ config, logger, keyStore, authenticator, countError: stats.countError });
@@ -151,14 +149,14 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   const loadLatestMetrics = () =>
     bus.latestMetrics().then(
       (deliveries) => deliveries.forEach((d) => hub.deliver(d)),
-      (err: unknown) => logger.warn({ err: String(err) }, 'could not load the latest metrics'),
+      (err: unknown) => logger.warn({ err }, 'could not load the latest metrics'),
     );
   await loadLatestMetrics();
   bus.onReadyChange((ready) => {
     logger.info({ ready }, ready ? 'bus connected' : 'bus disconnected');
     if (!ready) return hub.pause();
     void catchUp(bus, hub, logger, () => stats.historyTruncations++).then(loadLatestMetrics, (err: unknown) => {
-      logger.warn({ err: String(err) }, 'catch-up after the bus came back failed; retrying at the next reconnect');
+      logger.warn({ err }, 'catch-up after the bus came back failed; retrying at the next reconnect');
     });
   });
   clock.start();
@@ -192,7 +190,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
 
   const listenSocket: us_listen_socket = await listenExclusive(app, config.HOST, config.PORT);
   const port = uWS.us_socket_local_port(listenSocket as never);
-  logger.info({ port, host: config.HOST, node: nodeId, uws: uwsRuntime, bus: bus.kind, tls: scheme === 'wss' }, 'gateway listening');
+  logger.info({ port, host: config.HOST, node: nodeId, uws: uwsBuild ?? uwsRuntime, bus: bus.kind, tls: scheme === 'wss' }, 'gateway listening');
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          logger.error({ err: String(err) }, 'error during shutdown');
+          logger.error({ err }, 'error during shutdown');
           process.exit(1);
         },
       );
@@ -42,6 +42,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) logger.fatal(err.message);
-  else logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'gateway failed to start');
+  else logger.fatal({ err }, 'gateway failed to start');
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 // The gateway's defences against hostile or careless clients, assembled from config in one place:
 // who may connect (API_KEYS and the Redis key store), revocation and expiry, connection limits per
-// key and per address, the failed-authentication throttle, the Origin allow-list, client message
+// key and per address, the failed-authentication throttle, the log of refused upgrades, the Origin allow-list, client message
 // rate limits and filter size limits. gateway.ts calls it at the upgrade, open, message and close.
 import type { KeyStore } from '../shared/auth/key-store.ts';
 import type { GatewayConfig } from '../shared/config.ts';
@@ -16,6 +16,7 @@ import { ConnectionRegistry } from './limits/connection-limits.ts';
 import type { FilterLimits } from './limits/filter-limits.ts';
 import { OriginPolicy } from './limits/origin.ts';
 import { MessageRateLimiter, type RatePolicy } from './limits/rate-limiter.ts';
+import { RefusalLog } from './limits/refusal-log.ts';
 import type { Session } from './session.ts';
 
 export interface SecurityDeps {
@@ -28,12 +29,15 @@ export interface SecurityDeps {
   readonly countError: (code: ErrorCode) => void;
 }
 
-const THROTTLE_SWEEP_MS = 60_000;
+/** How often the throttle forgets old failures and the refusal log ends its windows. */
+const SWEEP_MS = 60_000;
 
 export class GatewaySecurity {
   readonly authenticator: Authenticator;
   readonly registry: ConnectionRegistry<Session>;
   readonly throttle: AuthThrottle;
+  /** Every refused upgrade, logged (rate-limited per address). */
+  readonly refusals: RefusalLog;
   readonly origins: OriginPolicy;
   readonly trustProxy: boolean;
   readonly filterLimits: FilterLimits;
@@ -47,6 +51,7 @@ export class GatewaySecurity {
     this.authenticator = deps.authenticator ?? new ChainAuthenticator([new StaticKeyAuthenticator(config.API_KEYS), ...(stored ? [stored] : [])]);
     this.registry = new ConnectionRegistry({ perKey: config.MAX_CONNECTIONS_PER_KEY, perAddress: config.MAX_CONNECTIONS_PER_IP });
     this.throttle = new AuthThrottle({ maxFailures: config.AUTH_FAILURES_PER_IP, windowMs: config.AUTH_FAILURE_WINDOW_MS, blockMs: config.AUTH_BLOCK_MS });
+    this.refusals = new RefusalLog(logger);
     this.origins = new OriginPolicy(config.ALLOWED_ORIGINS);
     this.trustProxy = config.TRUST_PROXY;
     this.filterLimits = { maxPatternLength: config.FILTER_MAX_PATTERN_LENGTH, maxSources: config.FILTER_MAX_SOURCES, maxSites: config.FILTER_MAX_SITES };
@@ -59,13 +64,17 @@ export class GatewaySecurity {
   /** Start hearing revocations and sweeping expired keys. */
   async start(): Promise<void> {
     await this.watcher?.start();
-    this.sweep = setInterval(() => this.throttle.sweep(), THROTTLE_SWEEP_MS);
+    this.sweep = setInterval(() => {
+      this.throttle.sweep();
+      this.refusals.flush();
+    }, SWEEP_MS);
     this.sweep.unref();
   }
 
   stop(): void {
     this.watcher?.stop();
     clearInterval(this.sweep);
+    this.refusals.close();
   }
 
   newRateLimiter(): MessageRateLimiter {

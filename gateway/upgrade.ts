@@ -3,6 +3,7 @@
 // case the response is guarded with onAborted and the upgrade is corked.
 // Checks run cheapest first: draining (503), an address blocked after failed authentications
 // (429), a browser Origin not allowed (403), the key (401 / 403), connection limits (429).
+// Every 401/403/429 is logged (security.refusals: rate-limited per address, the key fingerprinted).
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Logger } from '../shared/logger.ts';
 import type { AuthResult, Principal } from './auth/authenticator.ts';
@@ -59,21 +60,25 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
   return (res, req, context) => {
     if (deps.isDraining()) return reject(res, 503, 'this gateway is shutting down; connect to another');
     const address = clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req.getHeader('x-forwarded-for'), security.trustProxy);
+    const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
+    const refuse = (status: number, reason: string) => {
+      security.refusals.record({ status, address, endpoint: endpoint.name, reason, key: credentials.key });
+      reject(res, status, reason);
+    };
     const blockedMs = security.throttle.blockedFor(address);
-    if (blockedMs > 0) return reject(res, 429, `too many failed authentications from this address; retry in ${Math.ceil(blockedMs / 1000)} s`);
-    if (!security.origins.allows(req.getHeader('origin'), req.getHeader('host'))) return reject(res, 403, 'this Origin is not allowed to connect');
+    if (blockedMs > 0) return refuse(429, `too many failed authentications from this address; retry in ${Math.ceil(blockedMs / 1000)} s`);
+    if (!security.origins.allows(req.getHeader('origin'), req.getHeader('host'))) return refuse(403, 'this Origin is not allowed to connect');
     const secKey = req.getHeader('sec-websocket-key');
     const extensions = req.getHeader('sec-websocket-extensions');
-    const credentials = readCredentials(req.getQuery('api_key') ?? undefined, req.getHeader('sec-websocket-protocol'));
     const since = req.getQuery('since') || undefined;
     const urlOptions = readUrlOptions(req);
     const finish = (result: AuthResult) => {
       if (!result.ok) {
         if (result.status === 401) security.throttle.recordFailure(address);
-        return reject(res, result.status, result.message);
+        return refuse(result.status, result.message);
       }
       const refusal = security.registry.refusal(result.principal, address);
-      if (refusal) return reject(res, 429, refusal);
+      if (refusal) return refuse(429, refusal);
       const data: UserData = { params: { principal: result.principal, since, urlOptions, address }, rate: security.newRateLimiter(), session: undefined };
       res.upgrade<UserData>(data, secKey, credentials.protocol, extensions, context);
     };
@@ -84,7 +89,7 @@ export function createUpgradeHandler(endpoint: Endpoint, deps: UpgradeDeps): Upg
     result.then(
       (r) => !aborted && res.cork(() => finish(r)),
       (err: unknown) => {
-        logger.error({ err: String(err) }, 'authentication failed');
+        logger.error({ err }, 'authentication failed');
         if (!aborted) res.cork(() => reject(res, 503, 'authentication is unavailable; try again'));
       },
     );

@@ -1,20 +1,32 @@
-// Loads uWebSockets.js and tells whether its native binary is what runs. The package we depend on
-// silently falls back to a slow pure-JS server when the binary fails to load; the gateway refuses
-// to start on that fallback unless ALLOW_UWS_FALLBACK is set.
-import { createRequire } from 'node:module';
+// uWebSockets.js as the gateway uses it: the native build that fits this Node and glibc
+// (uws-loader.ts), or, when none does, the slow pure-JS fallback, which the gateway refuses to
+// start on unless ALLOW_UWS_FALLBACK is set (requireNativeUws), saying why and what is supported.
 import { createServer } from 'node:net';
 import type * as UWS from 'uWebSockets.js';
+import type { Logger } from '../shared/logger.ts';
+import { loadUws, type UwsRuntime } from './uws-loader.ts';
 
-const require = createRequire(import.meta.url);
-export const uWS = require('uWebSockets.js') as typeof UWS;
+export type { UwsRuntime };
 
-export type UwsRuntime = 'native' | 'fallback';
+const loaded = loadUws();
+export const uWS: typeof UWS = loaded.uWS;
+export const uwsRuntime: UwsRuntime = loaded.runtime;
+/** The native build in use (for logs), or undefined on the fallback. */
+export const uwsBuild: string | undefined = loaded.build;
 
-/** Native when a `uws_*.node` addon is loaded and exports what only the native build has. */
-export const uwsRuntime: UwsRuntime =
-  Object.keys(require.cache).some((path) => /uws_[^/\\]+\.node$/.test(path)) && typeof (uWS as { getParts?: unknown }).getParts === 'function'
-    ? 'native'
-    : 'fallback';
+/**
+ * Stop (throw the matrix message) unless a native build runs; with `allowFallback`, start on the
+ * fallback but say so loudly: a gateway many times slower must never go unnoticed.
+ */
+export function requireNativeUws(allowFallback: boolean, logger: Logger): void {
+  if (loaded.runtime === 'native') return;
+  if (!allowFallback) throw new UwsUnavailableError(`${loaded.problem}\nALLOW_UWS_FALLBACK=1 starts on the slow pure-JS fallback anyway.`);
+  logger.warn({ problem: loaded.problem }, 'ALLOW_UWS_FALLBACK: running the slow pure-JS uWebSockets.js fallback');
+}
+
+export class UwsUnavailableError extends Error {
+  override readonly name = 'UwsUnavailableError';
+}
 
 /**
  * Listen on host:port, failing if another process listens there. uWS listens with SO_REUSEPORT,

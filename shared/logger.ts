@@ -1,7 +1,8 @@
 // pino logging. API keys never reach a log line: known fields are redacted, and any string
 // that carries `api_key=…` (URLs, messages) or a generated key (`lmk_…`) is scrubbed by
-// redactSecrets before logging.
-import { pino, type Logger } from 'pino';
+// redactSecrets before logging. Errors are logged as `{ err }` (the Error itself, never
+// `String(err)`): pino's err serializer keeps their type, stack and cause, scrubbed the same way.
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { GENERATED_KEY_IN_TEXT } from './auth/api-key.ts';
 
 export type { Logger };
@@ -12,10 +13,12 @@ export function redactSecrets(text: string): string {
   return text.replace(API_KEY_IN_TEXT, '$1[REDACTED]').replace(GENERATED_KEY_IN_TEXT, 'lmk_[REDACTED]');
 }
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** `destination` defaults to stdout; tests pass a stream to read the lines back. */
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   return pino({
     name,
     level,
+    serializers: { err: serializeError },
     redact: {
       paths: ['apiKey', 'api_key', 'key', 'password', '*.apiKey', '*.api_key', '*.password', 'headers.authorization', 'headers["sec-websocket-protocol"]'],
       censor: '[REDACTED]',
@@ -30,7 +33,19 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
         return method.apply(this, args as Parameters<typeof method>);
       },
     },
-  });
+  }, destination);
+}
+
+/** pino's own err serializer (type, message, stack, cause, own fields), with secrets scrubbed. */
+function serializeError(err: unknown): unknown {
+  return redactDeep(pino.stdSerializers.err(err as Error));
+}
+
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (!value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(redactDeep);
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [name, redactDeep(field)]));
 }
 
 /** Scrub the string fields of a log line's object (e.g. an error message quoting a URL). */

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
+import { currentPlatform, fittingBuilds } from '../../gateway/uws-loader.ts';
 
 export interface MachineInfo {
   readonly cpu: string;
@@ -42,8 +43,8 @@ export function machineInfo(): MachineInfo {
     kernel: release(),
     node: process.version,
     redis,
-    // The alias package's version names the uWS.js release it ships ("20.30.0-unofficial.0").
-    uws: packageVersion('uWebSockets.js'),
+    // The build the gateway picks on this machine (gateway/uws-loader.ts), without loading it here.
+    uws: fittingBuilds(currentPlatform())[0]?.label ?? 'none (pure-JS fallback)',
     socketIo: packageVersion('socket.io'),
     ws: packageVersion('ws'),
     ioredis: packageVersion('ioredis'),

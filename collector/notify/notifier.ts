@@ -45,10 +45,10 @@ export class Notifier {
     });
     this.worker.on('failed', (job, err) => {
       const exhausted = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
-      options.logger.warn({ channel: job?.data.channel, key: job?.data.alert.key, attempt: job?.attemptsMade, err: err.message }, exhausted ? 'notification failed for good (kept in the failed list)' : 'notification failed; will retry');
+      options.logger.warn({ channel: job?.data.channel, key: job?.data.alert.key, attempt: job?.attemptsMade, err }, exhausted ? 'notification failed for good (kept in the failed list)' : 'notification failed; will retry');
     });
-    this.worker.on('error', (err) => options.logger.warn({ err: err.message }, 'notification worker error'));
-    for (const c of this.connections) c.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'notification queue redis error'));
+    this.worker.on('error', (err) => options.logger.warn({ err }, 'notification worker error'));
+    for (const c of this.connections) c.on('error', (err: Error) => options.logger.warn({ err }, 'notification queue redis error'));
   }
 
   /** Take the farm's (new) notification settings. */
@@ -73,7 +73,7 @@ export class Notifier {
           removeOnComplete: { count: 1000 },
           removeOnFail: false,
         })
-        .catch((err: unknown) => this.options.logger.error({ channel: channel.name, key: alert.key, err: err instanceof Error ? err.message : String(err) }, 'could not queue a notification'));
+        .catch((err: unknown) => this.options.logger.error({ channel: channel.name, key: alert.key, err }, 'could not queue a notification'));
     }
   }
 

@@ -54,9 +54,9 @@ export class BullScheduler implements PollScheduler {
       maxStalledCount: 1,
       autorun: false,
     });
-    this.worker.on('failed', (job, err) => options.logger.warn({ source: job?.data.source, err: err.message }, 'poll job failed'));
-    this.worker.on('error', (err) => options.logger.warn({ err: err.message }, 'poll worker error'));
-    for (const c of this.connections) c.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'poll queue redis error'));
+    this.worker.on('failed', (job, err) => options.logger.warn({ source: job?.data.source, err }, 'poll job failed'));
+    this.worker.on('error', (err) => options.logger.warn({ err }, 'poll worker error'));
+    for (const c of this.connections) c.on('error', (err: Error) => options.logger.warn({ err }, 'poll queue redis error'));
   }
 
   async schedule(sources: readonly PolledSource[]): Promise<void> {
@@ -67,7 +67,7 @@ export class BullScheduler implements PollScheduler {
     for (const scheduler of await this.queue.getJobSchedulers(0, -1)) {
       if (!this.sources.has(scheduler.key)) await this.queue.removeJobScheduler(scheduler.key);
     }
-    if (!this.worker.isRunning()) void this.worker.run().catch((err: unknown) => this.options.logger.error({ err: String(err) }, 'poll worker stopped'));
+    if (!this.worker.isRunning()) void this.worker.run().catch((err: unknown) => this.options.logger.error({ err }, 'poll worker stopped'));
   }
 
   async stop(): Promise<void> {

@@ -47,7 +47,7 @@ export class LocalScheduler implements PollScheduler {
         const messages = await source.poll(controller.signal);
         if (!stopped) for (const message of messages) this.publish(message, source.name);
       } catch (err) {
-        if (!stopped) this.logger.warn({ source: source.name, err: err instanceof Error ? err.message : String(err) }, 'poll failed');
+        if (!stopped) this.logger.warn({ source: source.name, err }, 'poll failed');
       } finally {
         clearTimeout(overrun);
       }

@@ -28,7 +28,7 @@ export class StreamingRunner {
         await source.start((message) => this.publish(message, source.name));
         this.running.set(source.name, source);
       } catch (err) {
-        this.logger.error({ source: source.name, err: err instanceof Error ? err.message : String(err) }, 'source failed to start');
+        this.logger.error({ source: source.name, err }, 'source failed to start');
       }
     }
   }

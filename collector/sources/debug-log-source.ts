@@ -41,7 +41,7 @@ export function debugLogSource(server: LicenseServerConfig, feed: LineFeed, deps
       .then(async () => {
         for (const alert of await deps.alerts.evaluate(server.id, (firing) => bursts.evaluate(clock(), firing))) emit(alert);
       })
-      .catch((err: unknown) => deps.logger.warn({ server: server.id, err: err instanceof Error ? err.message : String(err) }, 'denial-burst evaluation failed'));
+      .catch((err: unknown) => deps.logger.warn({ server: server.id, err }, 'denial-burst evaluation failed'));
   };
 
   const handle = (chunk: DebugLogChunk) => {

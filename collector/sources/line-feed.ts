@@ -17,7 +17,7 @@ export function tailedFile(path: string, logger: Logger): LineFeed {
       tailer.on('line', onLine);
       tailer.on('rotated', () => logger.info({ path }, 'debug log rotated'));
       tailer.on('truncated', () => logger.info({ path }, 'debug log truncated'));
-      tailer.on('error', (err) => logger.warn({ path, err: err.message }, 'debug log unreadable; retrying'));
+      tailer.on('error', (err) => logger.warn({ path, err }, 'debug log unreadable; retrying'));
       await tailer.start();
     },
     stop: () => tailer.stop(),

@@ -76,7 +76,7 @@ export class KeyWatcher {
     try {
       stored = await this.deps.store.stillStored(digests);
     } catch (err) {
-      this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not recheck live API keys; will retry');
+      this.deps.logger.warn({ err }, 'could not recheck live API keys; will retry');
       return;
     }
     digests.forEach((digest, i) => {

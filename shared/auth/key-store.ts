@@ -47,7 +47,7 @@ export class KeyStore {
     this.cmd = createRedisClient(options, { maxRetriesPerRequest: 2 }) as ScriptedRedis;
     this.cmd.defineCommand('licmonCreateKey', { numberOfKeys: 2, lua: script('create-key') });
     this.cmd.defineCommand('licmonRevokeKey', { numberOfKeys: 2, lua: script('revoke-key') });
-    this.cmd.on('error', (err: Error) => options.logger?.warn({ err: err.message }, 'key store: redis connection error'));
+    this.cmd.on('error', (err: Error) => options.logger?.warn({ err }, 'key store: redis connection error'));
   }
 
   async connect(): Promise<this> {
@@ -104,7 +104,7 @@ export class KeyStore {
     if (this.sub) return;
     const sub = createRedisClient(this.options, { maxRetriesPerRequest: null });
     this.sub = sub;
-    sub.on('error', (err: Error) => this.options.logger?.warn({ err: err.message }, 'key store: control subscription error'));
+    sub.on('error', (err: Error) => this.options.logger?.warn({ err }, 'key store: control subscription error'));
     sub.on('message', (_channel: string, payload: string) => {
       const event = parseRevoked(payload);
       if (!event) return this.options.logger?.warn('key store: ignored a malformed control message');

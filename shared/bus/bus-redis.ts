@@ -232,7 +232,7 @@ export class RedisBus implements Bus {
     this.errorsUnlogged++;
     const now = Date.now();
     if (now - this.errorLoggedAt < ERROR_LOG_MS) return;
-    this.options.logger?.warn({ err: err.message, errors: this.errorsUnlogged }, 'redis connection error');
+    this.options.logger?.warn({ err, errors: this.errorsUnlogged }, 'redis connection error');
     this.errorLoggedAt = now;
     this.errorsUnlogged = 0;
   }

@@ -77,7 +77,7 @@ export class LateStreams {
         await subscribe(); // the barrier (see the top of this file)
         break;
       } catch (err) {
-        this.logger?.warn({ stream, err: String(err) }, 'could not read a newly learnt stream yet; retrying');
+        this.logger?.warn({ stream, err }, 'could not read a newly learnt stream yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, reconnectDelay(attempt)));
       }
     }

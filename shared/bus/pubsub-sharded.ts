@@ -72,7 +72,7 @@ export class ShardedPubSub implements PubSub {
     await this.cluster.subscribe(keys.newSites());
     await this.learnAll(context, false);
     this.poll = setInterval(() => {
-      this.learnAll(context, true).catch((err: unknown) => logger?.warn({ err: String(err) }, 'could not read the sites set'));
+      this.learnAll(context, true).catch((err: unknown) => logger?.warn({ err }, 'could not read the sites set'));
     }, SITE_POLL_MS);
     this.poll.unref();
   }

@@ -20,10 +20,13 @@ export interface RunningProcess {
   kill(): Promise<void>;
 }
 
-/** `nodeArgs` are Node's own flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept). */
-export function startProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): RunningProcess {
+/**
+ * `nodeArgs` are Node's own flags (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept); `node`
+ * another Node binary than the test's own (e.g. Node 22 from the registry).
+ */
+export function startProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = [], node = process.execPath): RunningProcess {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
+  const child = spawn(node, [...nodeArgs, ...loader, entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -102,8 +102,8 @@ describe('deploy/Dockerfile', () => {
     expect(lintDockerfile(read('deploy/Dockerfile')).map((d) => `line ${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
   });
 
-  it('is multi-stage on a glibc Node 20 base and installs production dependencies only', () => {
-    expect(all('ARG')).toContain('NODE_IMAGE=node:20-bookworm-slim');
+  it('is multi-stage on a Node 24, glibc >= 2.38 base (Debian 13) and installs production dependencies only', () => {
+    expect(all('ARG')).toContain('NODE_IMAGE=node:24-trixie-slim');
     expect(all('FROM').length).toBeGreaterThanOrEqual(2);
     for (const from of all('FROM')) expect(from).toMatch(/^\$\{NODE_IMAGE\} AS \w+$/);
     expect(all('RUN').some((run) => run.includes('npm ci --omit=dev'))).toBe(true);
