@@ -2,7 +2,7 @@
 // no duplicate. While history is read, live frames for the connection are held; when the replay
 // is done they are merged by id (anything the replay already sent is skipped).
 import type { Bus } from '../shared/bus/index.ts';
-import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
+import { leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import { CloseCode, ErrorCode } from '../shared/protocol/index.ts';
 import { accepts, eventFields } from './event-fields.ts';
 import type { Frame, Session } from './session.ts';
@@ -47,17 +47,14 @@ function sendOne(session: Session, frame: Frame, id: StreamId | undefined, batch
 
 export interface ReplaySource {
   readonly bus: Bus;
-  /** The hub: what it has dispatched (per stream), and a way to flush what it has not written yet. */
-  readonly hub: { readonly lastSeen: ReadonlyMap<string, StreamId>; flush(): void };
-}
-
-/**
- * Has the hub already dispatched this id? A history read can return an entry before its live copy
- * reaches this gateway; the replay stops there, and the live copy delivers it (held, then merged).
- */
-function dispatched(hub: ReplaySource['hub'], id: StreamId): boolean {
-  const last = hub.lastSeen.get(id.stream);
-  return last !== undefined && last.epoch === id.epoch && comparePositions(id, last) <= 0;
+  /** The hub: a way to write what it has been given but not written yet. */
+  readonly hub: { flush(): void };
+  /**
+   * The intake: has it passed this id to the hub? A history read can return an entry before its
+   * live copy reaches this gateway; the replay stops there, and the live copy delivers it (held,
+   * then merged).
+   */
+  readonly intake: { delivered(id: StreamId): boolean };
 }
 
 /**
@@ -65,7 +62,7 @@ function dispatched(hub: ReplaySource['hub'], id: StreamId): boolean {
  * takes, then release the live frames held meanwhile. Streams not named start live. A newer
  * replay on the same session supersedes this one (its held frames carry over).
  */
-export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub }: ReplaySource): Promise<void> {
+export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub, intake }: ReplaySource): Promise<void> {
   const previous = session.replay;
   const current = new Replay();
   if (previous) current.held.push(...previous.held);
@@ -88,7 +85,7 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
         let reachedLive = false;
         for (const entry of page.entries) {
           const id = parseStreamId(leadingId(entry.json) ?? '');
-          if (id && !dispatched(hub, id)) {
+          if (id && !intake.delivered(id)) {
             reachedLive = true; // this and what follows come live
             break;
           }
