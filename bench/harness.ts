@@ -14,13 +14,14 @@ import { NOISY_CPU, QuietWaiter } from './quiet.ts';
 import { machineInfo, type MachineInfo } from './report/machine.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
 import { disturbance, runFanOut, type FanOutResult } from './scenarios/fan-out.ts';
+import { runFilterChurn, type FilterChurnResult } from './scenarios/filter-churn.ts';
 import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-intervals.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
 import { launchSystem } from './systems/launch.ts';
 import { hasMetricsStream, SYSTEM_LABELS, type SystemId } from './systems/system.ts';
 
-export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow'] as const;
+export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow', 'churn'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A scenario's result for one system, or why it has none. */
@@ -47,6 +48,8 @@ export interface BenchResults {
   scaleMulti?: Outcome<ScaleResult>;
   readonly metrics: Partial<Record<SystemId, Outcome<MetricsResult>>>;
   readonly slow: Partial<Record<SystemId, Outcome<SlowResult>>>;
+  /** Filter groups created and deleted by thousands of connections (the gateway only). */
+  churn?: Outcome<FilterChurnResult>;
   /** What the servers logged at warn level or above, per (system, scenario): often why a figure is odd. */
   readonly serverWarnings: Array<{ system: SystemId; scenario: string; count: number; first: string[] }>;
   /** Where the gateway's CPU profile of the fan-out scenario was written, when asked for. */
@@ -145,6 +148,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         results.slow[id] = await attempt(id, 'slow consumers', (ctx) => runSlowConsumers(ctx, profile.slow, rate));
       }
     }
+    if (want('churn') && options.systems.includes('gateway')) results.churn = await attempt('gateway', 'filter churn', (ctx) => runFilterChurn(ctx, profile.churn.conns));
     if (options.cpuProfileDir) results.cpuProfileDir = options.cpuProfileDir;
   } finally {
     await generator.stop();

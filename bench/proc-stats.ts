@@ -37,10 +37,13 @@ export function rssBytes(pid: number): number {
   }
 }
 
-/** User + system CPU seconds used so far (0 when the process is gone). */
-export function cpuSeconds(pid: number): number {
+/**
+ * User + system CPU seconds used so far (0 when the process is gone). With `mainThread`, only its
+ * main thread's (a Node process's event loop, without its GC and I/O helper threads).
+ */
+export function cpuSeconds(pid: number, mainThread = false): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;

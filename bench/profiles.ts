@@ -48,6 +48,11 @@ export interface SlowProfile {
   readonly fallbackRate: number;
 }
 
+export interface ChurnProfile {
+  /** Connections that join and leave, each with a filter of its own (and again with one shared filter). */
+  readonly conns: number;
+}
+
 export interface Profile {
   readonly name: 'quick' | 'full' | 'smoke';
   /** Load-generator worker processes (each holds up to 15,000 connections). */
@@ -58,6 +63,7 @@ export interface Profile {
   readonly scale: ScaleProfile;
   readonly metrics: MetricsProfile;
   readonly slow: SlowProfile;
+  readonly churn: ChurnProfile;
 }
 
 export const QUICK: Profile = {
@@ -68,6 +74,7 @@ export const QUICK: Profile = {
   scale: { conns: 2000, multi: { processes: 6, connsPerProcess: 500 }, settleMs: 1000 },
   metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 3000, tolerance: 0.1 },
   slow: { conns: 2000, slowShare: 0.1, windowMs: 3000, fallbackRate: 100 },
+  churn: { conns: 10_000 },
 };
 
 export const FULL: Profile = {
@@ -78,6 +85,7 @@ export const FULL: Profile = {
   scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
   slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },
+  churn: { conns: 10_000 },
 };
 
 export const SMOKE: Profile = {
@@ -89,6 +97,7 @@ export const SMOKE: Profile = {
   scale: { conns: 20, multi: { processes: 2, connsPerProcess: 10 }, settleMs: 100 },
   metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },
   slow: { conns: 20, slowShare: 0.1, windowMs: 300, fallbackRate: 50 },
+  churn: { conns: 20 },
 };
 
 export const PROFILES = { quick: QUICK, full: FULL, smoke: SMOKE } as const;

@@ -19,6 +19,7 @@ import { compileFilter } from './filter/filter.ts';
 import { PatternSyntaxError } from '../shared/pattern/pattern.ts';
 import { filterLimitViolation, type FilterLimits } from './limits/filter-limits.ts';
 import type { Hub } from './hub.ts';
+import type { Intake } from './intake.ts';
 import type { MetricsClock } from './metrics-clock.ts';
 import { endInitialHold, replay } from './replay.ts';
 import { asksCurrentState, currentStateProblem, deliverCurrentState, type CurrentStateRequest } from './current-state.ts';
@@ -26,6 +27,7 @@ import type { Session } from './session.ts';
 
 export interface ActionContext {
   readonly hub: Hub;
+  readonly intake: Intake;
   readonly bus: Bus;
   readonly clock: MetricsClock;
   readonly minInterval: number;

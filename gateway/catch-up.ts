@@ -1,44 +1,37 @@
-// After the bus was away, read what was published meanwhile from history, so this gateway's
-// clients miss nothing. Live events are held by the hub until the gap has been delivered; the
-// hub drops whatever arrives twice.
-import type { Bus } from '../shared/bus/index.ts';
-import { leadingId, parseStreamId } from '../shared/bus/stream-id.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { Hub } from './hub.ts';
+// One round of catch-up: after the bus was away, read what was published meanwhile from history,
+// so this gateway's clients miss nothing. The intake (intake.ts) decides when to run a round,
+// holds live events meanwhile, retries a round that failed, and drops what arrives twice.
+import type { Bus, Delivery } from '../shared/bus/index.ts';
+import { leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 
+/** History entries read per round trip. */
 const PAGE = 1000;
 
-/** Record where every stream stands now, so a later catch-up knows where to start. */
-export async function rememberHeads(bus: Bus, hub: Hub): Promise<void> {
-  for (const [stream, head] of await bus.heads()) {
-    if (head && !hub.lastSeen.has(stream)) hub.lastSeen.set(stream, head);
-  }
+export interface GapRead {
+  readonly streams: number;
+  readonly entries: number;
 }
 
 /**
- * Deliver every entry after the hub's last seen id of each stream (streams it never saw are read
- * from their start: they appeared while it was away), then release the held live events.
- * Call with the hub paused; on failure the hub stays paused and the next reconnect tries again.
+ * Hand `deliver` every entry after `lastSeen`'s id of each stream, oldest first (streams it does
+ * not name are read from their start: they appeared while the bus was away). Throws if a read
+ * fails; what was handed over before that stays handed over.
  */
-export async function catchUp(bus: Bus, hub: Hub, logger: Logger, onTruncated: (stream: string) => void): Promise<void> {
-  const streams = new Set([...(await bus.heads()).keys(), ...hub.lastSeen.keys()]);
-  let delivered = 0;
+export async function readGap(bus: Bus, lastSeen: ReadonlyMap<string, StreamId>, deliver: (entry: Delivery) => void, onTruncated: (stream: string) => void): Promise<GapRead> {
+  const streams = new Set([...(await bus.heads()).keys(), ...lastSeen.keys()]);
+  let entries = 0;
   for (const stream of streams) {
-    let after = hub.lastSeen.get(stream);
+    let after = lastSeen.get(stream);
     for (let first = true; ; first = false) {
       const page = await bus.readHistory(stream, after, PAGE);
-      if (first && page.truncated) {
-        onTruncated(stream);
-        logger.warn({ stream }, 'history after the last delivered id is gone (trimmed, or Redis lost its data): delivering what is kept');
-      }
+      if (first && page.truncated) onTruncated(stream);
       for (const entry of page.entries) {
-        hub.dispatch(entry);
+        deliver(entry);
         after = parseStreamId(leadingId(entry.json) ?? '') ?? after;
       }
-      delivered += page.entries.length;
+      entries += page.entries.length;
       if (page.entries.length < PAGE) break;
     }
   }
-  hub.resume();
-  logger.info({ streams: streams.size, delivered }, 'caught up after the bus came back');
+  return { streams: streams.size, entries };
 }

@@ -14,7 +14,8 @@
 //   the stream is then replayed (replay.ts) from just before the oldest of them, as a `since` would,
 //   so the lines, the alerts between them, and the live stream join with no gap and no repeat.
 //   A stream named in `since` resumes from there instead.
-import { dispatched, replay, Replay, type ReplaySource } from './replay.ts';
+import { deliveredIn } from './intake.ts';
+import { replay, Replay, type ReplaySource } from './replay.ts';
 import { accepts, eventFields } from './event-fields.ts';
 import { KIND_ALERT, KIND_LOG, type Endpoint } from './endpoints.ts';
 import type { Frame, Session } from './session.ts';
@@ -47,14 +48,14 @@ const PAGE = 500;
  * leave a gap: the client reconnects and resumes.
  */
 export async function deliverCurrentState(session: Session, request: CurrentStateRequest, since: ReadonlyMap<string, StreamId> | undefined, source: ReplaySource): Promise<void> {
-  const { bus, hub } = source;
-  // Whatever the hub dispatched before now is written (or held by an earlier hold) first: every
+  const { bus, hub, intake } = source;
+  // Whatever the intake delivered before now is written (or held by an earlier hold) first: every
   // frame held from here on is newer than `floor`.
   hub.flush();
   const hold = new Replay();
   if (session.replay) hold.held.push(...session.replay.held);
   session.replay = hold;
-  const floor = { lastSeen: new Map(hub.lastSeen) };
+  const floor = intake.positions();
   const superseded = () => session.closed || session.replay !== hold;
   try {
     const starts = new Map(since);
@@ -77,7 +78,7 @@ export async function deliverCurrentState(session: Session, request: CurrentStat
       const frames: Array<{ timestamp: string; frame: Frame }> = [];
       for (const { json } of alerts) {
         const id = parseStreamId(leadingId(json) ?? '');
-        if (!id || since?.has(id.stream) || !dispatched(floor, id) || held.has(formatStreamId(id))) continue;
+        if (!id || since?.has(id.stream) || !deliveredIn(floor, id) || held.has(formatStreamId(id))) continue;
         const start = starts.get(id.stream);
         if (start && start.epoch === id.epoch && comparePositions(id, start) > 0) continue; // the lines' replay sends it
         const message = parse(json);

@@ -8,15 +8,14 @@ import type { Bus } from '../shared/bus/index.ts';
 import type { GatewayConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CloseCode } from '../shared/protocol/index.ts';
-import { applyUrlOptions, handleClientFrame, startAtOpen, type ActionContext } from './actions.ts';
-import { asksCurrentState, NO_CURRENT_STATE } from './current-state.ts';
+import { handleClientFrame } from './actions.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import { ENDPOINTS, KIND_METRICS } from './endpoints.ts';
-import { catchUp, rememberHeads } from './catch-up.ts';
-import { holdUntilFirstAction } from './replay.ts';
+import { setUpConnection, type SetupContext } from './connection-setup.ts';
 import { compileFilter } from './filter/filter.ts';
 import { registerHttpRoutes } from './http.ts';
 import { Hub } from './hub.ts';
+import { Intake } from './intake.ts';
 import { MetricsClock } from './metrics-clock.ts';
 import { GatewaySecurity } from './security.ts';
 import { Session } from './session.ts';
@@ -54,9 +53,20 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   const stats = new GatewayStats();
   const security = new GatewaySecurity({ config, logger, keyStore, authenticator, countError: stats.countError });
   const clock = new MetricsClock();
-  const hub = new Hub(clock, stats, logger);
+  const hub = new Hub();
+  const intake = new Intake({ bus, hub, clock, counters: stats, logger });
   const sessions = new Set<Session>();
-  const actions: ActionContext = { hub, clock, bus, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError, filterLimits: security.filterLimits };
+  const actions: SetupContext = {
+    hub,
+    intake,
+    clock,
+    bus,
+    minInterval: config.METRICS_MIN_INTERVAL_MS,
+    maxInterval: config.METRICS_MAX_INTERVAL_MS,
+    countError: stats.countError,
+    filterLimits: security.filterLimits,
+    firstActionHoldMs: FIRST_ACTION_HOLD_MS,
+  };
   let draining = false;
   let nextSessionId = 1;
   let cluster = { active: 0, total: 0 };
@@ -86,15 +96,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
         sessions.add(session);
         security.opened(session, params.address);
         stats.connectionsOpened++;
-        const state = params.urlOptions ? applyUrlOptions(session, params.urlOptions, actions) : NO_CURRENT_STATE;
-        if (!state) return;
-        hub.join(session, session.filter);
-        if (endpoint.kinds & KIND_METRICS) clock.add(session);
-        if (params.since !== undefined || asksCurrentState(state)) startAtOpen(session, params.since, state, actions);
-        else {
-          session.startExactTracking();
-          holdUntilFirstAction(session, FIRST_ACTION_HOLD_MS);
-        }
+        setUpConnection(session, params, actions);
       },
       message: (ws, message, isBinary) => {
         const data = ws.getUserData();
@@ -141,24 +143,9 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
     }),
   });
 
-  // Bus → hub. Where each stream stands is remembered at start; when the bus comes back after a
-  // fault, live events are held while the gap is read from history, and the latest metrics reloaded.
-  await bus.subscribe((delivery) => hub.deliver(delivery));
+  // Bus → intake → hub (see intake.ts: de-duplication, history heads, catch-up after a fault).
   await security.start();
-  await rememberHeads(bus, hub);
-  const loadLatestMetrics = () =>
-    bus.latestMetrics().then(
-      (deliveries) => deliveries.forEach((d) => hub.deliver(d)),
-      (err: unknown) => logger.warn({ err }, 'could not load the latest metrics'),
-    );
-  await loadLatestMetrics();
-  bus.onReadyChange((ready) => {
-    logger.info({ ready }, ready ? 'bus connected' : 'bus disconnected');
-    if (!ready) return hub.pause();
-    void catchUp(bus, hub, logger, () => stats.historyTruncations++).then(loadLatestMetrics, (err: unknown) => {
-      logger.warn({ err }, 'catch-up after the bus came back failed; retrying at the next reconnect');
-    });
-  });
+  await intake.start();
   clock.start();
 
   // Presence: cluster-wide connection figures for the metrics' `connections` block.
@@ -199,6 +186,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
       clearInterval(presence);
       clearInterval(idleSweep);
       security.stop();
+      intake.stop();
       for (const session of sessions) session.close(CloseCode.SERVICE_RESTART, 'service restart: this gateway is shutting down; reconnect');
       await waitFor(() => sessions.size === 0, config.SHUTDOWN_GRACE_MS);
       for (const session of sessions) session.socket.close();

@@ -1,8 +1,10 @@
-// The fan-out hub. A bus message is parsed once; the frame sent is the bus's own JSON text, so
-// nothing is serialized per connection. Connections with equal filters (and endpoint) share a
-// group, so a filter is evaluated once per message for all of them, and groups are indexed by
-// level and source so a message touches only candidate groups — never a scan of every connection.
-// Messages that arrive in one I/O turn are flushed together: one corked write per connection.
+// The fan-out hub. What reaches it is a log or alert the intake (intake.ts) has already parsed,
+// checked and de-duplicated; the frame sent is the bus's own JSON text, so nothing is serialized
+// per connection. Connections with equal filters (and endpoint) share a group, so a filter is
+// evaluated once per message for all of them, and groups are indexed by level and source
+// (filter/filter-index.ts) so a message touches only candidate groups — never a scan of every
+// connection. Messages that arrive in one I/O turn are flushed together: one corked write per
+// connection.
 //
 // Writing to every connection takes a while (each write is a syscall: ~9 µs on loopback here, so
 // ~90 ms for 10,000 connections). A flush is therefore a pass over the connections in slices, and
@@ -10,17 +12,11 @@
 // connections the pass has yet to reach in this pass, and to the others in the next. A message
 // then waits at most one pass for any connection, not the rest of the current pass and then
 // another. Each group keeps its frames until every member has them; each member has a cursor.
-//
-// The hub also keeps the newest id it has delivered per stream, so a message that reaches it
-// twice (live and again from history after a Redis fault) is delivered once.
-import type { Delivery } from '../shared/bus/index.ts';
-import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
-import type { Logger } from '../shared/logger.ts';
-import { LEVELS } from '../shared/protocol/index.ts';
+import type { StreamId } from '../shared/bus/stream-id.ts';
 import { KIND_ALERT, KIND_LOG } from './endpoints.ts';
-import { accepts, eventFields, type EventFields } from './event-fields.ts';
+import { accepts, type EventFields } from './event-fields.ts';
 import type { CompiledFilter } from './filter/filter.ts';
-import type { MetricsClock } from './metrics-clock.ts';
+import { FilterIndex, type IndexEntry } from './filter/filter-index.ts';
 import type { Frame, Session } from './session.ts';
 
 export class FilterGroup {
@@ -33,6 +29,8 @@ export class FilterGroup {
   dirty = false;
   /** The head when the current pass reached this group: every member has the frames before it once the pass is past. */
   passFrom = 0;
+  /** Where the index lists it (empty for groups that take no logs or alerts). */
+  indexEntries: Array<IndexEntry<FilterGroup>> = [];
   constructor(
     readonly key: string,
     readonly filter: CompiledFilter,
@@ -60,24 +58,10 @@ const MIN_FLUSH_GAP_MS = 1;
 /** Connections written per slice of a pass before new messages are taken in (~2 ms of writes here). */
 const SLICE_WRITES = 256;
 
-interface LevelIndex {
-  readonly anySource: FilterGroup[];
-  readonly bySource: Map<string, FilterGroup[]>;
-}
-
-export interface HubCounters {
-  busMessages: number;
-  invalidBusMessages: number;
-  duplicateBusMessages: number;
-}
-
 export class Hub {
   private readonly groups = new Map<string, FilterGroup>();
-  /**
-   * The candidate groups for a log or alert, per level: those whose filter names no source, and
-   * those that name the message's source. A message never touches a group that cannot take it.
-   */
-  private index: LevelIndex[] = LEVELS.map(() => ({ anySource: [], bySource: new Map() }));
+  /** The candidate groups for a log or alert: a message never touches a group that cannot take it. */
+  private readonly index = new FilterIndex<FilterGroup>();
   /** Groups with frames some member lacks, in the order the pass visits them. */
   private dirty: FilterGroup[] = [];
   private flushScheduled = false;
@@ -89,21 +73,16 @@ export class Hub {
   /** newestFrom's memo: members of a group at the same cursor share the newest ids of their frames. */
   private memo: { group: FilterGroup | undefined; cursor: number; head: number; newest: StreamId[] } = { group: undefined, cursor: -1, head: -1, newest: [] };
   private readonly sliceBound = () => this.slice();
-  /** Newest id delivered per stream. */
-  readonly lastSeen = new Map<string, StreamId>();
-  /** The message being dispatched, encoded when the first group takes it. */
+  /** The message being published, encoded when the first group takes it. */
   private encoded: Buffer | undefined;
-  /** While paused (catching up after a bus fault), live events wait here, in order. */
-  private held: Delivery[] | undefined;
-
-  constructor(
-    private readonly clock: MetricsClock,
-    readonly counters: HubCounters,
-    private readonly logger: Logger,
-  ) {}
 
   get groupCount(): number {
     return this.groups.size;
+  }
+
+  /** Distinct sources in the index (for tests: a forgotten group leaves nothing behind). */
+  get indexedSources(): number {
+    return this.index.sourceLists;
   }
 
   /** Put a session in the group for its current filter (removing it from its old group). */
@@ -115,7 +94,7 @@ export class Hub {
     if (!group) {
       group = new FilterGroup(key, filter, session.endpoint.kinds);
       this.groups.set(key, group);
-      this.reindex();
+      if (group.kinds & (KIND_LOG | KIND_ALERT)) group.indexEntries = this.index.add(group, filter);
     }
     session.groupKey = group.key; // the group's string, not a copy per connection
     session.groupIndex = group.members.length;
@@ -133,53 +112,22 @@ export class Hub {
       last.groupIndex = session.groupIndex;
     }
     session.groupIndex = -1;
-    if (group.members.length === 0 && !group.dirty) {
-      this.groups.delete(group.key);
-      this.reindex();
-    }
+    // A dirty group is forgotten when its pass ends (the pass still holds it).
+    if (group.members.length === 0 && !group.dirty) this.forget(group);
   }
 
-  /** Hold live events until resume(): the caller is reading what was missed from history. */
-  pause(): void {
-    this.held ??= [];
-  }
-
-  resume(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const delivery of held) this.dispatch(delivery);
-  }
-
-  /** The bus listener. Must not throw: it runs inside the bus's event handler. */
-  deliver(delivery: Delivery): void {
-    if (this.held !== undefined && delivery.kind === 'events') this.held.push(delivery);
-    else this.dispatch(delivery);
-  }
-
-  /** Deliver now, bypassing a pause (used for entries read from history while catching up). */
-  dispatch(delivery: Delivery): void {
-    this.counters.busMessages++;
-    let message: unknown;
-    try {
-      message = JSON.parse(delivery.json);
-    } catch {
-      return this.reject(delivery, 'not JSON');
-    }
-    if (delivery.kind === 'metrics') {
-      if (message === null || typeof message !== 'object' || (message as { type?: unknown }).type !== 'metrics') return this.reject(delivery, 'not a metrics message');
-      this.clock.update(message as Record<string, unknown>, delivery.stream);
-      return;
-    }
-    const fields = eventFields(message);
-    if (!fields) return this.reject(delivery, 'not a valid log or alert');
-    const id = this.admitId(delivery);
-    if (id === null) return;
-    const level = this.index[fields.levelIndex]!;
+  /** Fan out a log or alert (parsed and admitted by the intake); `id` undefined when it has none. */
+  publish(fields: EventFields, json: string, id: StreamId | undefined): void {
     this.encoded = undefined;
-    this.offer(level.anySource, fields, delivery.json, id);
-    const bySource = level.bySource.get(fields.source);
-    if (bySource) this.offer(bySource, fields, delivery.json, id);
+    this.offer(this.index.anySource(fields.levelIndex), fields, json, id);
+    this.offer(this.index.bySource(fields.levelIndex, fields.source), fields, json, id);
     if (this.dirty.length > 0) this.schedule();
+  }
+
+  private forget(group: FilterGroup): void {
+    this.groups.delete(group.key);
+    this.index.remove(group.indexEntries);
+    group.indexEntries = [];
   }
 
   private schedule(): void {
@@ -192,9 +140,9 @@ export class Hub {
     else setTimeout(this.sliceBound, wait);
   }
 
-  private offer(candidates: readonly FilterGroup[], fields: EventFields, json: string, id: StreamId | undefined): void {
+  private offer(candidates: ReadonlyArray<IndexEntry<FilterGroup>>, fields: EventFields, json: string, id: StreamId | undefined): void {
     for (let i = 0; i < candidates.length; i++) {
-      const group = candidates[i]!;
+      const group = candidates[i]!.group;
       if (!accepts(group.kinds, group.filter, fields)) continue;
       if (!group.dirty) {
         group.dirty = true;
@@ -275,10 +223,7 @@ export class Hub {
       if (group.head > group.passFrom) behind.push(group);
       else {
         group.dirty = false;
-        if (group.members.length === 0 && this.groups.get(group.key) === group) {
-          this.groups.delete(group.key);
-          this.reindex();
-        }
+        if (group.members.length === 0 && this.groups.get(group.key) === group) this.forget(group);
       }
     }
     this.dirty = behind;
@@ -300,44 +245,5 @@ export class Hub {
     memo.head = group.head;
     memo.newest = newest;
     return newest;
-  }
-
-  /**
-   * The message's id if it is new, undefined if it has none, null if it was delivered already.
-   * Within an epoch ids increase; a new epoch means the history was lost and starts afresh.
-   */
-  private admitId(delivery: Delivery): StreamId | undefined | null {
-    const text = leadingId(delivery.json);
-    const id = text === undefined ? undefined : parseStreamId(text);
-    if (!id) return undefined;
-    const last = this.lastSeen.get(id.stream);
-    if (last && last.epoch === id.epoch && comparePositions(id, last) <= 0) {
-      this.counters.duplicateBusMessages++;
-      return null;
-    }
-    if (last && last.epoch !== id.epoch) this.logger.warn({ stream: id.stream, from: last.epoch, to: id.epoch }, 'stream epoch changed: its history was lost');
-    this.lastSeen.set(id.stream, id);
-    return id;
-  }
-
-  private reindex(): void {
-    const index: LevelIndex[] = LEVELS.map(() => ({ anySource: [], bySource: new Map() }));
-    for (const group of this.groups.values()) {
-      if ((group.kinds & (KIND_LOG | KIND_ALERT)) === 0) continue;
-      for (let l = 0; l < LEVELS.length; l++) {
-        if ((group.filter.levelMask & (1 << l)) === 0) continue;
-        const level = index[l]!;
-        if (group.filter.sources === null) level.anySource.push(group);
-        else for (const source of group.filter.sources) level.bySource.set(source, [...(level.bySource.get(source) ?? []), group]);
-      }
-    }
-    this.index = index;
-  }
-
-  private rejectedLogged = 0;
-  private reject(delivery: Delivery, why: string): void {
-    this.counters.invalidBusMessages++;
-    // Log the first few in full, then only count: a misbehaving publisher must not flood the log.
-    if (this.rejectedLogged++ < 10) this.logger.warn({ stream: delivery.stream, why, json: delivery.json.slice(0, 300) }, 'dropped an invalid bus message');
   }
 }

@@ -2,7 +2,7 @@
 // no duplicate. While history is read, live frames for the connection are held; when the replay
 // is done they are merged by id (anything the replay already sent is skipped).
 import type { Bus } from '../shared/bus/index.ts';
-import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
+import { leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import { CloseCode, ErrorCode } from '../shared/protocol/index.ts';
 import { accepts, eventFields } from './event-fields.ts';
 import type { Frame, Session } from './session.ts';
@@ -48,17 +48,14 @@ function sendOne(session: Session, frame: Frame, id: StreamId | undefined, batch
 
 export interface ReplaySource {
   readonly bus: Bus;
-  /** The hub: what it has dispatched (per stream), and a way to flush what it has not written yet. */
-  readonly hub: { readonly lastSeen: ReadonlyMap<string, StreamId>; flush(): void };
-}
-
-/**
- * Has the hub already dispatched this id? A history read can return an entry before its live copy
- * reaches this gateway; the replay stops there, and the live copy delivers it (held, then merged).
- */
-export function dispatched(hub: { readonly lastSeen: ReadonlyMap<string, StreamId> }, id: StreamId): boolean {
-  const last = hub.lastSeen.get(id.stream);
-  return last !== undefined && last.epoch === id.epoch && comparePositions(id, last) <= 0;
+  /** The hub: a way to write what it has been given but not written yet. */
+  readonly hub: { flush(): void };
+  /**
+   * The intake: has it passed this id to the hub? A history read can return an entry before its
+   * live copy reaches this gateway; the replay stops there, and the live copy delivers it (held,
+   * then merged).
+   */
+  readonly intake: { delivered(id: StreamId): boolean; positions(): ReadonlyMap<string, StreamId> };
 }
 
 /**
@@ -68,7 +65,7 @@ export function dispatched(hub: { readonly lastSeen: ReadonlyMap<string, StreamI
  * streams whose start the gateway chose (current-state.ts), not the client: a trimmed start there
  * is not the client's loss, and is not reported.
  */
-export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub }: ReplaySource, chosen: ReadonlySet<string> = NONE): Promise<void> {
+export async function replay(session: Session, since: ReadonlyMap<string, StreamId>, { bus, hub, intake }: ReplaySource, chosen: ReadonlySet<string> = NONE): Promise<void> {
   const previous = session.replay;
   const current = new Replay();
   if (previous) current.held.push(...previous.held);
@@ -91,7 +88,7 @@ export async function replay(session: Session, since: ReadonlyMap<string, Stream
         let reachedLive = false;
         for (const entry of page.entries) {
           const id = parseStreamId(leadingId(entry.json) ?? '');
-          if (id && !dispatched(hub, id)) {
+          if (id && !intake.delivered(id)) {
             reachedLive = true; // this and what follows come live
             break;
           }

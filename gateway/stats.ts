@@ -1,10 +1,10 @@
 // The gateway's counters, rendered as Prometheus text at GET /metrics. Plain numbers on plain
 // objects: incrementing them on the hot path costs nothing.
 import { ErrorCode } from '../shared/protocol/index.ts';
-import type { HubCounters } from './hub.ts';
+import type { IntakeCounters } from './intake.ts';
 import type { SessionCounters } from './session.ts';
 
-export class GatewayStats implements HubCounters, SessionCounters {
+export class GatewayStats implements IntakeCounters, SessionCounters {
   busMessages = 0;
   invalidBusMessages = 0;
   duplicateBusMessages = 0;

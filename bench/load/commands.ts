@@ -6,6 +6,11 @@ export interface GroupSpec {
   readonly count: number;
   /** Text frames each connection sends once its stream is open (subscribe, configure, ping). */
   readonly setup: readonly string[];
+  /**
+   * Replace `{n}` in the setup frames by a number of each connection's own (unique across workers
+   * and opens), so each connection can hold a filter of its own (the filter-churn scenario).
+   */
+  readonly numbered?: boolean;
 }
 
 export interface OpenCommand {
@@ -29,7 +34,8 @@ export type Command =
   | { readonly cmd: 'stats'; readonly intervals: boolean }
   | { readonly cmd: 'pause'; readonly group: string }
   | { readonly cmd: 'resume'; readonly group: string }
-  | { readonly cmd: 'closeAll' };
+  /** Close every connection; with `perTurn`, that many at a time, a timer tick apart (a steady stream of leaves, not one burst). */
+  | { readonly cmd: 'closeAll'; readonly perTurn?: number };
 
 export type Request = Command & { readonly id: number };
 

@@ -177,8 +177,9 @@ export class LoadGenerator {
     await Promise.all(this.workers.map((w) => w.request({ cmd: on ? 'resume' : 'pause', group })));
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.request({ cmd: 'closeAll' })));
+  /** Close every connection (with `perTurn`, that many per worker at a time: see the closeAll command). */
+  async closeAll(perTurn?: number): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request(perTurn === undefined ? { cmd: 'closeAll' } : { cmd: 'closeAll', perTurn })));
     for (const w of this.workers) w.conns = 0;
   }
 

@@ -10,6 +10,8 @@ const conns: WsConnection[] = [];
 const groupNames: string[] = [];
 let samples: number[] = [];
 let seen = 0;
+/** The next number for a numbered group's setup frames (see GroupSpec.numbered). */
+let nextNumber = 0;
 
 function sample(micros: number): void {
   seen++;
@@ -29,7 +31,12 @@ function groupIndex(name: string): number {
 async function open(command: OpenCommand): Promise<OpenResult> {
   const started = performance.now();
   const specs: Array<{ group: number; setup: readonly string[] }> = [];
-  for (const group of command.groups) for (let i = 0; i < group.count; i++) specs.push({ group: groupIndex(group.name), setup: group.setup });
+  for (const group of command.groups) {
+    for (let i = 0; i < group.count; i++) {
+      const n = `${process.pid}-${nextNumber++}`;
+      specs.push({ group: groupIndex(group.name), setup: group.numbered ? group.setup.map((frame) => frame.replaceAll('{n}', n)) : group.setup });
+    }
+  }
   const errors: string[] = [];
   let next = 0;
   let opened = 0;
@@ -108,7 +115,11 @@ async function handle(command: Command): Promise<unknown> {
       return undefined;
     case 'closeAll': {
       const all = conns.splice(0);
-      for (const conn of all) conn.destroy();
+      const perTurn = command.perTurn ?? all.length;
+      for (let i = 0; i < all.length; i += perTurn) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        for (const conn of all.slice(i, i + perTurn)) conn.destroy();
+      }
       return undefined;
     }
   }

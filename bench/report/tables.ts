@@ -3,6 +3,7 @@
 import * as f from '../format.ts';
 import { errorOf, succeeded, type BenchResults, type Outcome } from '../harness.ts';
 import type { FanOutResult } from '../scenarios/fan-out.ts';
+import type { ChurnRun, FilterChurnResult } from '../scenarios/filter-churn.ts';
 import type { ScaleResult } from '../scenarios/scale.ts';
 import { SYSTEM_LABELS, type SystemId } from '../systems/system.ts';
 
@@ -111,12 +112,40 @@ function slowTable(results: BenchResults): Table {
   };
 }
 
+function churnTable(outcome: Outcome<FilterChurnResult>): Table {
+  const header = ['filters', 'joined', 'join', 'worst bystander ping (join)', 'in gateway CPU', 'leave', 'worst bystander ping (leave)', 'in gateway CPU', 'bystander pings'];
+  const result = succeeded(outcome);
+  const row = (label: string, r: ChurnRun, base?: ChurnRun) => {
+    const vs = (value: number, baseline: number | undefined) => (base && baseline !== undefined ? ` (${f.times(value / baseline)})` : '');
+    return [
+      label,
+      `${r.opened}/${result!.conns}${r.failed ? `, ${r.failed} failed` : ''}`,
+      `${f.ms(r.joinMs)}${vs(r.joinMs, base?.joinMs)}`,
+      `${f.ms(r.worstJoinPingMs)}${vs(r.worstJoinPingMs, base?.worstJoinPingMs)}`,
+      f.ms(r.worstJoinPingCpuMs),
+      `${f.ms(r.leaveMs)}${vs(r.leaveMs, base?.leaveMs)}`,
+      `${f.ms(r.worstLeavePingMs)}${vs(r.worstLeavePingMs, base?.worstLeavePingMs)}`,
+      f.ms(r.worstLeavePingCpuMs),
+      String(r.pings),
+    ];
+  };
+  return {
+    title: 'Filter churn',
+    note: 'Connections join one gateway (each subscribes, then pings to know it was handled) and then all close, while a bystander connection pings (40/s, each ping when the last pong is in). Its worst round trip is given in wall time and in gateway CPU time meanwhile (10 ms ticks: the work the gateway did before answering, without the waits for a core that other work on the machine causes). The baseline: every connection holds the same filter (one filter group); then each holds a filter of its own (one group each), with the ratio to the baseline in brackets.',
+    header,
+    rows: result
+      ? [row('one shared filter (baseline)', result.shared), row('a distinct filter each', result.distinct, result.shared)]
+      : [failedRow('filter churn', errorOf(outcome) ?? '', header.length)],
+  };
+}
+
 export function scenarioTables(results: BenchResults): Table[] {
   const tables: Table[] = [];
   if (Object.keys(results.fanOut).length) tables.push(fanOutTable(results));
   if (Object.keys(results.scale).length || results.scaleMulti) tables.push(scaleTable(results));
   if (Object.keys(results.metrics).length) tables.push(metricsTable(results));
   if (Object.keys(results.slow).length) tables.push(slowTable(results));
+  if (results.churn) tables.push(churnTable(results.churn));
   return tables;
 }
 

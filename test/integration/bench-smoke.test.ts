@@ -60,7 +60,15 @@ describe('benchmark harness (smoke)', () => {
     expect(multi!.processes).toBe(SMOKE.scale.multi.processes);
     expect(multi!.broadcast.reached).toBe(SMOKE.scale.multi.processes * SMOKE.scale.multi.connsPerProcess);
 
-    expect(scenarioTables(results).map((t) => t.title)).toEqual(['Fan-out', 'Scale (idle connections)', 'Metrics intervals', 'Slow consumers']);
+    const churn = succeeded(results.churn);
+    expect(churn, `filter churn: ${errorOf(results.churn)}\n${context}`).toBeDefined();
+    for (const run of [churn!.shared, churn!.distinct]) {
+      expect(run.opened).toBe(SMOKE.churn.conns);
+      expect(run.pings).toBeGreaterThan(0);
+      expect(run.worstJoinPingMs).toBeGreaterThan(0);
+    }
+
+    expect(scenarioTables(results).map((t) => t.title)).toEqual(['Fan-out', 'Scale (idle connections)', 'Metrics intervals', 'Slow consumers', 'Filter churn']);
     const markdown = benchmarksMarkdown(results);
     for (const section of ['## Headline', '## Targets (issue 6)', '## How it was measured', '### Fan-out']) expect(markdown).toContain(section);
   }, 120_000);
