@@ -33,6 +33,8 @@ export interface ActionContext {
   readonly countError: (code: ErrorCode) => void;
   /** Configured filter size limits (within the schema's hard caps). */
   readonly filterLimits: FilterLimits;
+  /** Start timing a replay (Prometheus); call the result when it is over. */
+  readonly timeReplay: () => () => void;
 }
 
 const PONG_PREFIX = '{"type":"pong","timestamp":"';
@@ -65,7 +67,7 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
       // Check `since` before changing anything, so a bad request changes nothing.
       const since = action.data.since === undefined ? undefined : parseSinceOrFail(session, action.data.since, ctx);
       if (since === null || !applyFilter(session, action.data.filter ?? null, ctx)) return;
-      if (since) void replay(session, since, ctx);
+      if (since) void replay(session, since, ctx).finally(ctx.timeReplay());
       else session.stopExactTracking();
       return;
     }
@@ -121,7 +123,7 @@ export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: Act
 /** Replay from a `since` given on the URL; a malformed one is answered with INVALID_SINCE. */
 export function startReplay(session: Session, text: string, ctx: ActionContext): void {
   const since = parseSinceOrFail(session, text, ctx);
-  if (since) void replay(session, since, ctx);
+  if (since) void replay(session, since, ctx).finally(ctx.timeReplay());
 }
 
 function parseSinceOrFail(session: Session, text: string, ctx: ActionContext): Map<string, StreamId> | null {

@@ -19,10 +19,11 @@ import { Hub } from './hub.ts';
 import { MetricsClock } from './metrics-clock.ts';
 import { GatewaySecurity } from './security.ts';
 import { Session } from './session.ts';
-import { GatewayStats, renderPrometheus } from './stats.ts';
+import { GatewayMetrics } from './prometheus.ts';
+import { GatewayStats } from './stats.ts';
 import { createApp } from './tls.ts';
 import { createUpgradeHandler, type UpgradeDeps, type UserData } from './upgrade.ts';
-import { listenExclusive, uWS, uwsRuntime } from './uws.ts';
+import { listenExclusive, uWS, uwsRuntime, uwsVersion } from './uws.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -55,12 +56,20 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   const stats = new GatewayStats();
   const security = new GatewaySecurity({ config, logger, keyStore, authenticator, countError: stats.countError });
   const clock = new MetricsClock();
-  const hub = new Hub(clock, stats, logger);
   const sessions = new Set<Session>();
-  const actions: ActionContext = { hub, clock, bus, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError, filterLimits: security.filterLimits };
   let draining = false;
   let nextSessionId = 1;
   let cluster = { active: 0, total: 0 };
+  const metrics = new GatewayMetrics(stats, {
+    connectionsByEndpoint: () => countByEndpoint(sessions),
+    clusterConnections: () => cluster.active,
+    filterGroups: (): number => hub.groupCount,
+    metricsSnapshots: () => clock.snapshotCount,
+    busReady: () => bus.ready,
+    draining: () => draining,
+  }, `${uwsVersion} ${uwsRuntime}`);
+  const hub: Hub = new Hub(clock, stats, logger, metrics);
+  const actions: ActionContext = { hub, clock, bus, minInterval: config.METRICS_MIN_INTERVAL_MS, maxInterval: config.METRICS_MAX_INTERVAL_MS, countError: stats.countError, filterLimits: security.filterLimits, timeReplay: metrics.timeReplay };
 
   const upgradeDeps: UpgradeDeps = { security, logger, isDraining: () => draining, countRejected: (status) => stats.countRejectedUpgrade(status) };
 
@@ -131,14 +140,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   registerHttpRoutes(app, {
     isReady: () => bus.ready && !draining,
     describe: () => ({ node: nodeId, bus: bus.ready ? 'connected' : 'disconnected', draining, connections: sessions.size }),
-    prometheus: () => renderPrometheus(stats, {
-      connectionsByEndpoint: countByEndpoint(sessions),
-      clusterConnections: cluster,
-      filterGroups: hub.groupCount,
-      metricsSnapshots: clock.snapshotCount,
-      busReady: bus.ready,
-      draining,
-    }),
+    prometheus: () => metrics.render(),
   });
 
   // Bus → hub. Where each stream stands is remembered at start; when the bus comes back after a
@@ -155,7 +157,12 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   bus.onReadyChange((ready) => {
     logger.info({ ready }, ready ? 'bus connected' : 'bus disconnected');
     if (!ready) return hub.pause();
-    void catchUp(bus, hub, logger, () => stats.historyTruncations++).then(loadLatestMetrics, (err: unknown) => {
+    const caughtUp = metrics.timeCatchUp();
+    void catchUp(bus, hub, logger, () => stats.historyTruncations++).then(() => {
+      caughtUp();
+      return loadLatestMetrics();
+    }, (err: unknown) => {
+      metrics.catchUpFailed();
       logger.warn({ err: String(err) }, 'catch-up after the bus came back failed; retrying at the next reconnect');
     });
   });

@@ -71,6 +71,12 @@ export interface HubCounters {
   duplicateBusMessages: number;
 }
 
+/** What the hub reports at the end of each pass (to histograms): cheap, once per pass. */
+export interface HubTimings {
+  /** A pass took `passMs`; it finished writing the messages published at these bus times (ms). */
+  passed(passMs: number, publishedAtMs: readonly number[]): void;
+}
+
 export class Hub {
   private readonly groups = new Map<string, FilterGroup>();
   /**
@@ -95,11 +101,15 @@ export class Hub {
   private encoded: Buffer | undefined;
   /** While paused (catching up after a bus fault), live events wait here, in order. */
   private held: Delivery[] | undefined;
+  /** Bus times of messages some group took, waiting for a pass; and of those the current pass writes. */
+  private publishedNext: number[] = [];
+  private publishedInPass: number[] = [];
 
   constructor(
     private readonly clock: MetricsClock,
     readonly counters: HubCounters,
     private readonly logger: Logger,
+    private readonly timings?: HubTimings,
   ) {}
 
   get groupCount(): number {
@@ -179,6 +189,8 @@ export class Hub {
     this.offer(level.anySource, fields, delivery.json, id);
     const bySource = level.bySource.get(fields.source);
     if (bySource) this.offer(bySource, fields, delivery.json, id);
+    // Encoded means some group took it: its delay is known once a pass has written it everywhere.
+    if (id && this.encoded && this.timings) this.publishedNext.push(id.ms);
     if (this.dirty.length > 0) this.schedule();
   }
 
@@ -233,6 +245,7 @@ export class Hub {
       this.passGroup = 0;
       this.passMember = -1;
       this.lastPassAt = performance.now();
+      [this.publishedInPass, this.publishedNext] = [this.publishedNext, this.publishedInPass];
     }
     for (; this.passGroup < this.dirty.length; this.passGroup++) {
       const group = this.dirty[this.passGroup]!;
@@ -269,6 +282,10 @@ export class Hub {
   /** The pass is over: a group stays dirty if frames came after the pass reached it (members before them lack them). */
   private endPass(): void {
     this.passing = false;
+    if (this.timings) {
+      this.timings.passed(performance.now() - this.lastPassAt, this.publishedInPass);
+      this.publishedInPass.length = 0;
+    }
     this.memo.group = undefined;
     const behind: FilterGroup[] = [];
     for (const group of this.dirty) {

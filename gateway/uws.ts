@@ -8,6 +8,9 @@ import type * as UWS from 'uWebSockets.js';
 const require = createRequire(import.meta.url);
 export const uWS = require('uWebSockets.js') as typeof UWS;
 
+/** The uWebSockets.js release (its package version without the repackager's suffix). */
+export const uwsVersion: string = (require('uWebSockets.js/package.json') as { version: string }).version.replace(/-unofficial.*$/, '');
+
 export type UwsRuntime = 'native' | 'fallback';
 
 /** Native when a `uws_*.node` addon is loaded and exports what only the native build has. */
