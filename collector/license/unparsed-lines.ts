@@ -10,11 +10,14 @@ const REMEMBERED = 10_000;
 export class UnparsedLines {
   private readonly seen = new Set<string>();
   total = 0;
+  /** Lines counted per license server id (Prometheus: licmon_unparsed_lines_total). */
+  readonly byServer = new Map<string, number>();
 
   constructor(private readonly logger: Logger) {}
 
-  report(origin: string, lines: readonly UnparsedLine[]): void {
+  report(origin: string, lines: readonly UnparsedLine[], server: string): void {
     this.total += lines.length;
+    if (lines.length > 0) this.byServer.set(server, (this.byServer.get(server) ?? 0) + lines.length);
     for (const { line, text } of lines) {
       const id = `${origin}\n${text}`;
       if (this.seen.has(id)) continue;
