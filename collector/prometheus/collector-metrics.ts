@@ -51,12 +51,10 @@ export class CollectorMetrics implements LicenseObserver {
   private readonly pollFailures: Counter;
   private readonly denials: Counter;
   private sources: CollectorSources | undefined;
+  /** How user names become `user` labels: identity until the farm's privacy setting is applied (useUserLabel). */
+  private userLabel: UserLabel = (user) => user;
 
-  constructor(
-    /** Where user names become `user` labels: the farm's privacy setting plugs in here. */
-    private readonly userLabel: UserLabel = (user) => user,
-    private readonly clock: () => number = Date.now,
-  ) {
+  constructor(private readonly clock: () => number = Date.now) {
     const registry = (this.registry = createMetricsRegistry({ uws: '' }));
     const registers = [registry];
     for (const [name, { help, labels }] of Object.entries(LICENSE_GAUGES)) {
@@ -75,6 +73,14 @@ export class CollectorMetrics implements LicenseObserver {
     counted('licmon_collector_publish_total', 'Messages this collector handed to the bus, by outcome: published, invalid (failed the schema), failed (the bus refused, e.g. its buffer was full while Redis was away), dropped (too many waiting).', ['outcome'],
       (s) => Object.entries(s.publisher.stats).map(([outcome, n]) => [{ outcome }, n]));
     const buffer: Gauge = new Gauge({ name: 'licmon_collector_publish_buffer', help: 'Messages waiting for the bus (held in order while Redis is unreachable).', registers, collect: () => buffer.set(this.sources?.publisher.pendingCount ?? 0) });
+  }
+
+  /**
+   * The one place user names enter the metrics: set it from the farm's privacy setting whenever a
+   * farm is applied (polls after that use it; the series of earlier polls are replaced at the next).
+   */
+  useUserLabel(userLabel: UserLabel): void {
+    this.userLabel = userLabel;
   }
 
   /** The running collector, once its farm is loaded. */
