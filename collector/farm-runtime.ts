@@ -14,6 +14,7 @@ import type { StreamingRunner } from './scheduling/streaming-runner.ts';
 import { debugLogSource } from './sources/debug-log-source.ts';
 import { farmRollupSource } from './sources/farm-rollup-source.ts';
 import { licenseServerSource } from './sources/license-server-source.ts';
+import type { LicenseObserver } from './prometheus/collector-metrics.ts';
 import type { LineFeed } from './sources/line-feed.ts';
 import type { PolledSource, StreamingSource } from './sources/source.ts';
 import type { ToolRunner } from './tools/tool-runner.ts';
@@ -29,6 +30,8 @@ export interface FarmRuntimeDeps {
   readonly publish: PublishFn;
   readonly logger: Logger;
   readonly clock?: () => number;
+  /** Told of polls and denials (Prometheus). */
+  readonly observer?: LicenseObserver;
 }
 
 interface ServerSources {
@@ -40,7 +43,7 @@ interface ServerSources {
 export class FarmRuntime {
   private servers = new Map<string, ServerSources>();
   private readonly reader: StatusReader;
-  private readonly unparsed: UnparsedLines;
+  readonly unparsed: UnparsedLines;
   private readonly watchingSince: number;
 
   constructor(private readonly deps: FarmRuntimeDeps) {

@@ -18,6 +18,7 @@ import { FarmRuntime } from './farm-runtime.ts';
 import type { FarmConfig, LicenseServerConfig } from './farm/farm-config.ts';
 import { loadFarmConfig } from './farm/load-farm-config.ts';
 import { Notifier } from './notify/notifier.ts';
+import type { CollectorMetrics } from './prometheus/collector-metrics.ts';
 import { Publisher } from './publisher.ts';
 import { BullScheduler } from './scheduling/bull-scheduler.ts';
 import { LocalScheduler } from './scheduling/local-scheduler.ts';
@@ -65,7 +66,15 @@ export function collectorRedisBus(config: CollectorConfig, logger: Logger): Redi
   });
 }
 
-export async function startCollector({ config, bus, logger }: { config: CollectorConfig; bus: Bus; logger: Logger }): Promise<RunningCollector> {
+export interface CollectorDeps {
+  readonly config: CollectorConfig;
+  readonly bus: Bus;
+  readonly logger: Logger;
+  /** Prometheus metrics (main.ts serves them on COLLECTOR_PORT); told of polls, denials, publishes. */
+  readonly metrics?: CollectorMetrics;
+}
+
+export async function startCollector({ config, bus, logger, metrics }: CollectorDeps): Promise<RunningCollector> {
   const setup = config.FARM_CONFIG ? await realFarm(config, logger) : simulated(config);
   const distributed = bus.kind === 'redis' && !setup.simulated;
   const keys = new CollectorKeys(config.REDIS_KEY_PREFIX);
@@ -91,7 +100,9 @@ export async function startCollector({ config, bus, logger }: { config: Collecto
     logFeed: setup.logFeed,
     publish,
     logger,
+    observer: metrics,
   });
+  metrics?.attach({ publisher, unparsed: runtime.unparsed });
 
   const apply = async (farm: FarmConfig) => {
     await runtime.apply(farm, setup.extraStreams);

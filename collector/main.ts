@@ -3,16 +3,27 @@ import { describeTarget, redisTarget } from '../shared/bus/index.ts';
 import { CollectorConfigSchema, ConfigError, loadConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { FarmConfigError } from './farm/load-farm-config.ts';
-import { collectorRedisBus, startCollector } from './index.ts';
+import { collectorRedisBus, startCollector, type RunningCollector } from './index.ts';
+import { CollectorMetrics } from './prometheus/collector-metrics.ts';
+import { startCollectorHttp } from './prometheus/http-server.ts';
 
 const logger = createLogger('collector');
 
 async function main(): Promise<void> {
   const config = loadConfig(CollectorConfigSchema);
   logger.level = config.LOG_LEVEL;
+  // The HTTP port first: /healthz answers while Redis is still being reached, /readyz says why not ready.
+  const metrics = new CollectorMetrics();
+  const bus = collectorRedisBus(config, logger);
+  const running: { collector?: RunningCollector } = {};
+  const http = await startCollectorHttp(config.COLLECTOR_PORT, {
+    notReady: () => (!running.collector ? 'the farm is not loaded yet' : !bus.ready ? 'Redis is unreachable' : undefined),
+    prometheus: () => metrics.render(),
+  });
+  logger.info({ port: http.port }, 'collector http listening');
   // One Redis server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES).
-  const bus = await collectorRedisBus(config, logger).connect();
-  const collector = await startCollector({ config, bus, logger });
+  await bus.connect();
+  const collector = (running.collector = await startCollector({ config, bus, logger, metrics }));
   logger.info({ redis: describeTarget(redisTarget(config)), prefix: config.REDIS_KEY_PREFIX }, 'collector started');
 
   let stopping = false;
@@ -22,6 +33,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'collector stopping');
     await collector.stop();
     await bus.close();
+    await http.close();
     logger.info({ stats: collector.publisher.stats }, 'collector stopped');
     process.exit(0);
   };

@@ -70,6 +70,11 @@ export class Publisher {
     return true;
   }
 
+  /** Publishes handed to the bus and not yet answered. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** Wait until every publish issued so far has been answered by the bus. */
   async flush(): Promise<void> {
     while (this.pending.size > 0) await Promise.all(this.pending);

@@ -36,6 +36,8 @@ export interface ActionContext {
   readonly countError: (code: ErrorCode) => void;
   /** Configured filter size limits (within the schema's hard caps). */
   readonly filterLimits: FilterLimits;
+  /** Start timing a replay (Prometheus); call the result when it is over. */
+  readonly timeReplay: () => () => void;
 }
 
 const PONG_PREFIX = '{"type":"pong","timestamp":"';
@@ -75,7 +77,7 @@ function handleAction(session: Session, text: string, ctx: ActionContext): void 
       const since = action.data.since === undefined ? undefined : parseSinceOrFail(session, action.data.since, ctx);
       if (since === null || !applyFilter(session, action.data.filter ?? null, ctx)) return;
       if (asksCurrentState(state)) void deliverCurrentState(session, state, since, ctx);
-      else if (since) void replay(session, since, ctx);
+      else if (since) void replay(session, since, ctx).finally(ctx.timeReplay());
       else session.stopExactTracking();
       return;
     }
@@ -136,7 +138,7 @@ export function applyUrlOptions(session: Session, text: UrlOptionsText, ctx: Act
 export function startAtOpen(session: Session, sinceText: string | undefined, state: CurrentStateRequest, ctx: ActionContext): void {
   const since = sinceText === undefined ? undefined : (parseSinceOrFail(session, sinceText, ctx) ?? undefined);
   if (asksCurrentState(state)) void deliverCurrentState(session, state, since, ctx);
-  else if (since) void replay(session, since, ctx);
+  else if (since) void replay(session, since, ctx).finally(ctx.timeReplay());
 }
 
 function parseSinceOrFail(session: Session, text: string, ctx: ActionContext): Map<string, StreamId> | null {

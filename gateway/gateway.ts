@@ -19,10 +19,11 @@ import { Intake } from './intake.ts';
 import { MetricsClock } from './metrics-clock.ts';
 import { GatewaySecurity } from './security.ts';
 import { Session } from './session.ts';
-import { GatewayStats, renderPrometheus } from './stats.ts';
+import { GatewayMetrics } from './prometheus.ts';
+import { GatewayStats } from './stats.ts';
 import { createApp } from './tls.ts';
 import { createUpgradeHandler, type UpgradeDeps, type UserData } from './upgrade.ts';
-import { listenExclusive, requireNativeUws, uWS, uwsBuild, uwsRuntime } from './uws.ts';
+import { listenExclusive, requireNativeUws, uWS, uwsBuild, uwsRuntime, uwsVersion } from './uws.ts';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -53,9 +54,20 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   const stats = new GatewayStats();
   const security = new GatewaySecurity({ config, logger, keyStore, authenticator, countError: stats.countError });
   const clock = new MetricsClock();
-  const hub = new Hub();
-  const intake = new Intake({ bus, hub, clock, counters: stats, logger });
   const sessions = new Set<Session>();
+  let draining = false;
+  let nextSessionId = 1;
+  let cluster = { active: 0, total: 0 };
+  const metrics = new GatewayMetrics(stats, {
+    connectionsByEndpoint: () => countByEndpoint(sessions),
+    clusterConnections: () => cluster.active,
+    filterGroups: (): number => hub.groupCount,
+    metricsSnapshots: () => clock.snapshotCount,
+    busReady: () => bus.ready,
+    draining: () => draining,
+  }, `${uwsVersion} ${uwsRuntime}`);
+  const hub: Hub = new Hub(metrics);
+  const intake = new Intake({ bus, hub, clock, counters: stats, logger, timings: metrics });
   const actions: SetupContext = {
     hub,
     intake,
@@ -66,10 +78,8 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
     countError: stats.countError,
     filterLimits: security.filterLimits,
     firstActionHoldMs: FIRST_ACTION_HOLD_MS,
+    timeReplay: metrics.timeReplay,
   };
-  let draining = false;
-  let nextSessionId = 1;
-  let cluster = { active: 0, total: 0 };
 
   const upgradeDeps: UpgradeDeps = { security, logger, isDraining: () => draining, countRejected: (status) => stats.countRejectedUpgrade(status) };
 
@@ -133,14 +143,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
   registerHttpRoutes(app, {
     isReady: () => bus.ready && !draining,
     describe: () => ({ node: nodeId, bus: bus.ready ? 'connected' : 'disconnected', draining, connections: sessions.size }),
-    prometheus: () => renderPrometheus(stats, {
-      connectionsByEndpoint: countByEndpoint(sessions),
-      clusterConnections: cluster,
-      filterGroups: hub.groupCount,
-      metricsSnapshots: clock.snapshotCount,
-      busReady: bus.ready,
-      draining,
-    }),
+    prometheus: () => metrics.render(),
   });
 
   // Bus → intake → hub (see intake.ts: de-duplication, history heads, catch-up after a fault).

@@ -1,12 +1,13 @@
 // Plain HTTP on the gateway's port: health, readiness, Prometheus metrics, and clear answers
 // for everything else (uWS would otherwise reply to an unknown route with an empty response).
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../shared/metrics/registry.ts';
 import { ErrorCode } from '../shared/protocol/index.ts';
 import { ENDPOINTS } from './endpoints.ts';
 import { registerStaticFiles } from './static-files.ts';
 
 const STATUS_TEXT: Record<number, string> = {
-  200: '200 OK', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found',
+  200: '200 OK', 500: '500 Internal Server Error', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found',
   426: '426 Upgrade Required', 429: '429 Too Many Requests', 503: '503 Service Unavailable',
 };
 
@@ -30,7 +31,8 @@ export interface HealthSource {
   /** Connected to the bus and not draining. */
   isReady(): boolean;
   describe(): Record<string, unknown>;
-  prometheus(): string;
+  /** The Prometheus exposition text. */
+  prometheus(): Promise<string>;
 }
 
 export function registerHttpRoutes(app: TemplatedApp, health: HealthSource): void {
@@ -40,8 +42,13 @@ export function registerHttpRoutes(app: TemplatedApp, health: HealthSource): voi
     sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...health.describe() });
   });
   app.get('/metrics', (res) => {
-    const body = health.prometheus();
-    res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', 'text/plain; version=0.0.4').end(body));
+    // Rendering is asynchronous (prom-client): the scraper may hang up meanwhile.
+    let aborted = false;
+    res.onAborted(() => (aborted = true));
+    void health.prometheus().then(
+      (body) => aborted || res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', PROMETHEUS_CONTENT_TYPE).writeHeader('cache-control', 'no-store').end(body)),
+      (err: unknown) => aborted || sendJson(res, 500, { type: 'error', code: ErrorCode.INTERNAL_ERROR, message: `metrics failed: ${err instanceof Error ? err.message : String(err)}`, timestamp: new Date().toISOString() }),
+    );
   });
   // The dashboard at `/` (read from dashboard/dist once, now).
   registerStaticFiles(app);

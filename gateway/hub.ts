@@ -58,6 +58,12 @@ const MIN_FLUSH_GAP_MS = 1;
 /** Connections written per slice of a pass before new messages are taken in (~2 ms of writes here). */
 const SLICE_WRITES = 256;
 
+/** What the hub reports at the end of each pass (to histograms): cheap, once per pass. */
+export interface HubTimings {
+  /** A pass took `passMs`; it finished writing the messages published at these bus times (ms). */
+  passed(passMs: number, publishedAtMs: readonly number[]): void;
+}
+
 export class Hub {
   private readonly groups = new Map<string, FilterGroup>();
   /** The candidate groups for a log or alert: a message never touches a group that cannot take it. */
@@ -75,6 +81,11 @@ export class Hub {
   private readonly sliceBound = () => this.slice();
   /** The message being published, encoded when the first group takes it. */
   private encoded: Buffer | undefined;
+  /** Bus times of messages some group took, waiting for a pass; and of those the current pass writes. */
+  private publishedNext: number[] = [];
+  private publishedInPass: number[] = [];
+
+  constructor(private readonly timings?: HubTimings) {}
 
   get groupCount(): number {
     return this.groups.size;
@@ -121,6 +132,8 @@ export class Hub {
     this.encoded = undefined;
     this.offer(this.index.anySource(fields.levelIndex), fields, json, id);
     this.offer(this.index.bySource(fields.levelIndex, fields.source), fields, json, id);
+    // Encoded means some group took it: its delay is known once a pass has written it everywhere.
+    if (id && this.encoded && this.timings) this.publishedNext.push(id.ms);
     if (this.dirty.length > 0) this.schedule();
   }
 
@@ -181,6 +194,7 @@ export class Hub {
       this.passGroup = 0;
       this.passMember = -1;
       this.lastPassAt = performance.now();
+      [this.publishedInPass, this.publishedNext] = [this.publishedNext, this.publishedInPass];
     }
     for (; this.passGroup < this.dirty.length; this.passGroup++) {
       const group = this.dirty[this.passGroup]!;
@@ -217,6 +231,10 @@ export class Hub {
   /** The pass is over: a group stays dirty if frames came after the pass reached it (members before them lack them). */
   private endPass(): void {
     this.passing = false;
+    if (this.timings) {
+      this.timings.passed(performance.now() - this.lastPassAt, this.publishedInPass);
+      this.publishedInPass.length = 0;
+    }
     this.memo.group = undefined;
     const behind: FilterGroup[] = [];
     for (const group of this.dirty) {

@@ -43,6 +43,8 @@ export interface IntakeDeps {
   readonly counters: IntakeCounters;
   readonly logger: Logger;
   readonly policy?: CatchUpPolicy;
+  /** Told how catch-ups go (the gateway's histograms): the returned function ends a successful one. */
+  readonly timings?: { timeCatchUp(): () => void; catchUpFailed(): void };
 }
 
 /** Invalid bus messages logged in full; past that they are only counted. */
@@ -146,6 +148,7 @@ export class Intake {
    */
   private async catchUp(): Promise<void> {
     this.catchingUp = true;
+    const caughtUp = this.deps.timings?.timeCatchUp();
     let retryMs = this.policy.firstRetryMs;
     for (let round = 1; !this.stopped; round++) {
       // Whatever was dropped before this round is in history, and this round reads it.
@@ -155,8 +158,10 @@ export class Intake {
         const read = await readGap(this.deps.bus, this.lastSeen, this.admit, this.truncated);
         if (this.overflowed || this.faultedDuringRound) continue;
         this.deps.logger.info({ streams: read.streams, delivered: read.entries, rounds: round }, 'caught up after the bus came back');
+        caughtUp?.();
         break;
       } catch (err) {
+        this.deps.timings?.catchUpFailed();
         this.deps.logger.warn({ err, retryInMs: retryMs }, 'catch-up after the bus came back failed; retrying');
         await this.sleep(retryMs);
         retryMs = Math.min(retryMs * 2, this.policy.maxRetryMs);

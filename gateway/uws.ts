@@ -13,6 +13,8 @@ export const uWS: typeof UWS = loaded.uWS;
 export const uwsRuntime: UwsRuntime = loaded.runtime;
 /** The native build in use (for logs), or undefined on the fallback. */
 export const uwsBuild: string | undefined = loaded.build;
+/** For build info: the native build in use, or `fallback`. */
+export const uwsVersion: string = loaded.build ?? 'fallback';
 
 /**
  * Stop (throw the matrix message) unless a native build runs; with `allowFallback`, start on the

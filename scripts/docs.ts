@@ -1,7 +1,11 @@
-// Regenerates the README's configuration table and close-code table from the code, so the
-// documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
+// Regenerates the README's configuration, close-code and Prometheus metrics tables from the code,
+// so the documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Registry } from 'prom-client';
+import { CollectorMetrics } from '../collector/prometheus/collector-metrics.ts';
+import { GatewayMetrics } from '../gateway/prometheus.ts';
+import { GatewayStats } from '../gateway/stats.ts';
 import { CollectorConfigSchema, GatewayConfigSchema } from '../shared/config.ts';
 import { CLOSE_CODES } from '../shared/protocol/close-codes.ts';
 
@@ -27,6 +31,36 @@ export function renderConfig(): string {
 export function renderCloseCodes(): string {
   const rows = CLOSE_CODES.map((e) => `| ${e.code} | \`${e.name}\` | ${e.sentBy} | ${e.reconnect ? 'yes' : 'no'} | ${e.reason.replace(/\|/g, '\\|')} |`);
   return ['| code | name | sent by | reconnect | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/**
+ * Every metric a gateway and a collector serve, read from their registries (names, types, labels
+ * and help as Prometheus sees them). prom-client's standard process and Node.js metrics, the same
+ * on both, are one row.
+ */
+export function renderMetrics(): string {
+  const none = () => 0;
+  const gateway = new GatewayMetrics(new GatewayStats(), { connectionsByEndpoint: () => ({}), clusterConnections: none, filterGroups: none, metricsSnapshots: none, busReady: () => false, draining: () => false }, '').registry;
+  const collector = new CollectorMetrics().registry;
+  const standard = new Set<string>();
+  const rows = new Map<string, string>();
+  const add = (registry: Registry, role: string) => {
+    for (const metric of registry.getMetricsAsArray()) {
+      const { name, help, type } = metric as unknown as { name: string; help: string; type: string };
+      if (!name.startsWith('licmon_') && !name.startsWith('flexlm_')) {
+        standard.add(name);
+        continue;
+      }
+      const labels = ((metric as unknown as { labelNames: string[] }).labelNames ?? []).map((l) => `\`${l}\``).join(', ');
+      const roles = rows.has(name) ? 'gateway, collector' : role;
+      rows.set(name, `| \`${name}\` | ${type} | ${labels || '—'} | ${roles} | ${help.replace(/\|/g, '\\|')} |`);
+    }
+  };
+  add(gateway, 'gateway');
+  add(collector, 'collector');
+  const sorted = [...rows.keys()].sort().map((name) => rows.get(name)!);
+  const defaults = `| ${[...standard].sort().map((n) => `\`${n}\``).join(', ')} | (prom-client defaults) | — | gateway, collector | Process CPU, memory, open fds, heap, GC and event-loop lag of the Node.js process |`;
+  return ['| metric | type | labels | served by | meaning |', '|---|---|---|---|---|', ...sorted, defaults].join('\n');
 }
 
 function formatDefault(value: unknown): string {
@@ -68,5 +102,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let readme = readFileSync(path, 'utf8');
   readme = replaceSection(readme, 'config', renderConfig());
   readme = replaceSection(readme, 'close-codes', renderCloseCodes());
+  readme = replaceSection(readme, 'metrics', renderMetrics());
   writeFileSync(path, readme);
 }

@@ -131,6 +131,8 @@ export const CollectorConfigSchema = z.object({
   HOST_METRICS_INTERVAL_MS: int(0, 3_600_000).default(10_000),
   /** The site this collector's host belongs to, set on its host metrics. */
   COLLECTOR_SITE: SiteNameSchema.optional(),
+  /** The collector's HTTP port: Prometheus /metrics, /healthz and /readyz (9464, as flexlm_exporter's users expect an exporter port; 0 picks a free one). */
+  COLLECTOR_PORT: int(0, 65535).default(9464),
 });
 export type CollectorConfig = z.infer<typeof CollectorConfigSchema>;
 

@@ -9,6 +9,7 @@ import { DenialBursts } from '../alerts/rules/denial-burst.ts';
 import type { AlertRules } from '../farm/alert-rules-config.ts';
 import type { LicenseServerConfig } from '../farm/farm-config.ts';
 import type { UnparsedLines } from '../license/unparsed-lines.ts';
+import type { LicenseObserver } from '../prometheus/collector-metrics.ts';
 import { DebugLogParser, toLogMessages, type DebugLogChunk } from '../parsers/debuglog.ts';
 import { privateEvent } from '../privacy/private-event.ts';
 import type { LineFeed } from './line-feed.ts';
@@ -23,6 +24,8 @@ export interface DebugLogDeps {
   readonly unparsed: UnparsedLines;
   readonly logger: Logger;
   readonly clock?: () => number;
+  /** Told of every denial (Prometheus). */
+  readonly observer?: LicenseObserver;
 }
 
 export function debugLogSource(server: LicenseServerConfig, feed: LineFeed, deps: DebugLogDeps): StreamingSource {
@@ -50,6 +53,7 @@ export function debugLogSource(server: LicenseServerConfig, feed: LineFeed, deps
     const messages: StreamMessage[] = toLogMessages(events, { server: server.id, site: server.site });
     for (const message of messages) emit(message);
     const denials = events.filter((e) => e.kind === 'denied' && e.feature !== undefined);
+    for (const d of denials) deps.observer?.denied(server, d.feature!);
     for (const d of denials) bursts.record(d.feature!, clock(), { ...(d.user && { user: d.user }), ...(d.host && { host: d.host }), ...(d.reason && { reason: d.reason }) });
     if (denials.length > 0 && bursts.enabled) evaluate();
   };

@@ -12,6 +12,7 @@ import type { LicenseServerConfig } from '../farm/farm-config.ts';
 import { serverMetrics } from '../license/server-metrics.ts';
 import type { StatusReader } from '../license/status-reader.ts';
 import type { UnparsedLines } from '../license/unparsed-lines.ts';
+import type { LicenseObserver } from '../prometheus/collector-metrics.ts';
 import { CollectorStopping, type PolledSource } from './source.ts';
 
 export interface LicensePollDeps {
@@ -21,6 +22,8 @@ export interface LicensePollDeps {
   readonly unparsed: UnparsedLines;
   readonly logger: Logger;
   readonly clock?: () => number;
+  /** Told of every poll's outcome (Prometheus). */
+  readonly observer?: LicenseObserver;
 }
 
 export function licenseServerSource(server: LicenseServerConfig, deps: LicensePollDeps): PolledSource {
@@ -38,10 +41,13 @@ export function licenseServerSource(server: LicenseServerConfig, deps: LicensePo
         status = await deps.reader.read(server, signal);
       } catch (err) {
         if (signal.reason instanceof CollectorStopping) throw err;
+        deps.observer?.pollFailed(server, clock() - startedAt);
         return failedPoll(server, deps, timestamp, err instanceof Error ? err.message : String(err));
       }
       deps.unparsed.report(server.id, `${server.kind} status of ${server.id}`, status.unparsed, server.privacy);
-      const metrics = serverMetrics(server, status, timestamp, { durationMs: clock() - startedAt });
+      const durationMs = clock() - startedAt;
+      deps.observer?.polled(server, status, durationMs);
+      const metrics = serverMetrics(server, status, timestamp, { durationMs });
       await deps.alerts.state.clearFailures(server.id);
       const rules = pollRules(server, status, deps.rules, now);
       const alerts = await deps.alerts.evaluate(server.id, (firing) => [

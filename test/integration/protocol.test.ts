@@ -77,9 +77,16 @@ describe('http endpoints', () => {
     const ready = await fetch(`${gateway.httpUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', bus: 'connected' });
-    const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
+    const res = await fetch(`${gateway.httpUrl}/metrics`);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
     expect(text).toMatch(/^licmon_gateway_connections\{endpoint="logs"\} \d+$/m);
     expect(text).toMatch(/^licmon_gateway_errors_total\{code="INVALID_FILTER"\} \d+$/m);
+    // prom-client's process and event-loop series, the build, and the histograms.
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toMatch(/^licmon_build_info\{version="\d+\.\d+\.\d+",node="\d+\.\d+\.\d+",uws="[^"]+ native"\} 1$/m);
+    for (const h of ['delivery_delay', 'fanout_pass', 'catchup', 'replay']) expect(text).toMatch(new RegExp(`^licmon_gateway_${h}_seconds_bucket\\{le="\\+Inf"\\} \\d+$`, 'm'));
   });
 });
 

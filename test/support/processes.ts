@@ -28,7 +28,8 @@ export function startProcess(entry: string, env: Record<string, string>, args: s
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(node, [...nodeArgs, ...loader, entry, ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // COLLECTOR_PORT=0: collectors started side by side must not fight over 9464.
+    env: { ...process.env, LOG_LEVEL: 'info', COLLECTOR_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

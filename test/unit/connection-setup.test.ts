@@ -30,7 +30,7 @@ async function setup(firstActionHoldMs = 60_000) {
   const intake = new Intake({ bus, hub, clock, counters: stats, logger: createLogger('test', 'silent') });
   intakes.push(intake);
   await intake.start();
-  const ctx: SetupContext = { hub, intake, bus, clock, minInterval: 100, maxInterval: 60_000, countError: stats.countError, filterLimits: { maxPatternLength: 100, maxSources: 5, maxSites: 5 }, firstActionHoldMs };
+  const ctx: SetupContext = { hub, intake, bus, clock, minInterval: 100, maxInterval: 60_000, countError: stats.countError, filterLimits: { maxPatternLength: 100, maxSources: 5, maxSites: 5 }, firstActionHoldMs, timeReplay: () => () => undefined };
   let id = 0;
   const open = (name: string, request: Partial<ConnectionRequest> = {}) => {
     const socket = new FakeSocket();

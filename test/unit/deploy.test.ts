@@ -23,6 +23,8 @@ import { ROOT } from '../support/processes.ts';
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
 const GATEWAY_PORT = 8080;
+/** A collector's /metrics, /healthz and /readyz (COLLECTOR_PORT's default). */
+const COLLECTOR_PORT = CollectorConfigSchema.shape.COLLECTOR_PORT.parse(undefined);
 
 /** The two roles one image runs, each with its package.json script, config schema and Redis ACL user. */
 const ROLES = {
@@ -116,7 +118,7 @@ describe('deploy/Dockerfile', () => {
     expect(roleOf(JSON.parse(last('CMD')))).toBe('gateway');
     expect(last('USER')).not.toMatch(/^(root|0)(:|$)/);
     expect(last('USER')).not.toBe('');
-    expect(all('EXPOSE')).toEqual([String(GATEWAY_PORT)]);
+    expect(all('EXPOSE')).toEqual([`${GATEWAY_PORT} ${COLLECTOR_PORT}`]);
     expect(all('ENV').join(' ')).toMatch(new RegExp(`\\bPORT=${GATEWAY_PORT}\\b`));
     expect(last('HEALTHCHECK')).toContain('/healthz');
   });
@@ -199,8 +201,16 @@ describe('docker-compose.yml and deploy/haproxy.cfg', () => {
     for (const { service } of gateways) expect(service.environment?.API_KEYS).toMatch(/^\$\{API_KEYS:-[^}]+\}$/);
   });
 
-  it('publishes only HAProxy on 8080; gateways listen on 8080 behind it, with health checks', () => {
-    expect(services.filter(([, s]) => s.ports?.length).map(([name, s]) => [name, s.ports])).toEqual([['haproxy', [`${GATEWAY_PORT}:${GATEWAY_PORT}`]]]);
+  it('publishes HAProxy on 8080 and each collector\'s metrics port; gateways listen on 8080 behind it, with health checks', () => {
+    expect(services.filter(([, s]) => s.ports?.length).map(([name, s]) => [name, s.ports])).toEqual([
+      ['collector1', [`${COLLECTOR_PORT}:${COLLECTOR_PORT}`]],
+      ['collector2', [`${COLLECTOR_PORT + 1}:${COLLECTOR_PORT}`]],
+      ['haproxy', [`${GATEWAY_PORT}:${GATEWAY_PORT}`]],
+    ]);
+    for (const { name, service } of apps.filter((a) => a.role === 'collector')) {
+      expect(expectValidEnv('collector', expand(service.environment)).COLLECTOR_PORT, name).toBe(COLLECTOR_PORT);
+      expect(service.healthcheck?.test?.join(' '), name).toContain(`:${COLLECTOR_PORT}/readyz`);
+    }
     expect(compose.services.haproxy?.volumes).toContain('./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
     for (const { name, service } of gateways) {
       expect(expectValidEnv('gateway', expand(service.environment)).PORT, name).toBe(GATEWAY_PORT);
@@ -359,7 +369,7 @@ describe('deploy/k8s', () => {
     const gateway = deployments.find((d) => roleOf(containerOf(d).command) === 'gateway')!;
     const podLabels = gateway.spec.template.metadata.labels;
     expect(gateway.spec.selector.matchLabels).toEqual(podLabels);
-    const service = objects.find((o) => o.kind === 'Service')!;
+    const service = find('Service', 'licmon-gateway')!;
     expect(service.spec.selector).toEqual(podLabels);
     expect(service.spec.ports).toEqual([{ name: 'http', port: GATEWAY_PORT, targetPort: 'http' }]);
     const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget')!;
@@ -367,6 +377,19 @@ describe('deploy/k8s', () => {
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler')!;
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: gateway.metadata.name });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it('collectors serve their metrics port: probes on /healthz and /readyz, scrape annotations, a headless Service for the ServiceMonitor', () => {
+    const collector = deployments.find((d) => roleOf(containerOf(d).command) === 'collector')!;
+    const container = containerOf(collector);
+    expect(expectValidEnv('collector', containerEnv(container)).COLLECTOR_PORT).toBe(COLLECTOR_PORT);
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: COLLECTOR_PORT }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(collector.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(COLLECTOR_PORT), 'prometheus.io/path': '/metrics' });
+    const service = find('Service', 'licmon-collector')!;
+    expect(service.spec.selector).toEqual(collector.spec.template.metadata.labels);
+    expect(service.spec.ports).toEqual([{ name: 'metrics', port: COLLECTOR_PORT, targetPort: 'metrics' }]);
   });
 
   it('pods run unprivileged', () => {

@@ -3,7 +3,7 @@
 // `npm run docs`). Error codes: test/unit/security-docs.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderCloseCodes, renderConfig, section } from '../../scripts/docs.ts';
+import { renderCloseCodes, renderConfig, renderMetrics, section } from '../../scripts/docs.ts';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -16,6 +16,11 @@ describe('README', () => {
     const table = section(readme, 'close-codes');
     expect(table).toBe(renderCloseCodes());
     for (const { code } of CLOSE_CODES) expect(table).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+  });
+  it('documents every Prometheus metric of a gateway and a collector, generated from their registries', () => {
+    const table = section(readme, 'metrics');
+    expect(table).toBe(renderMetrics());
+    for (const name of ['flexlm_feature_used_users', 'licmon_gateway_delivery_delay_seconds', 'licmon_build_info', 'process_cpu_seconds_total']) expect(table).toContain(`\`${name}\``);
   });
   it('gives the two quick-start commands', () => {
     expect(readme).toContain('npm start');

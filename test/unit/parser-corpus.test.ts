@@ -46,6 +46,12 @@ const LMSTAT: Record<string, StatusCheck> = {
   'unreachable-windows.txt': (s) => expect(s).toMatchObject({ reachable: false, servers: [{ host: 'LIC-WIN02', status: 'down' }] }),
   'vendor-down.txt': (s) => expect(s.vendors.some((v) => v.status === 'down')).toBe(true),
   'windows-healthy.txt': (s) => expect(feature(s, '87545ACD_2024_0F').checkouts.map((c) => c.display)).toContain('Design Station 4'),
+  // The Prometheus test's farm: two version blocks of MATLAB, reservations, a queued request.
+  'prom-lic01.txt': (s) => {
+    expect(counts(feature(s, 'MATLAB'))).toEqual({ issued: 12, used: 6, queued: 0, reserved: 3 });
+    expect(feature(s, 'MATLAB').versions).toHaveLength(2);
+    expect(counts(feature(s, 'Simulink'))).toEqual({ issued: 2, used: 2, queued: 1, reserved: 0 });
+  },
   // FlexNet 11.19: `, PID: N` after the start time.
   'mlm-11.19-pid.txt': (s) => {
     const matlab = feature(s, 'MATLAB');
