@@ -30,9 +30,18 @@ export interface DebugLogChunk {
   unparsed: UnparsedLine[];
 }
 
+/** The date a parser carries from line to line: what a reader resuming a log mid-file needs. */
+export interface CarriedDate {
+  date: CalendarDate;
+  /** The time of day of the last dated line, in seconds (midnight is detected against it). */
+  lastSecond: number;
+}
+
 export interface DebugLogOptions {
   /** IANA zone of the license server's clock (default: the process's). */
   timeZone?: string;
+  /** Go on with the date an earlier parser carried (see `carried`), as when reading on from a checkpoint. */
+  carried?: CarriedDate;
   /** The current time, to date lines read before any TIMESTAMP (default: `new Date()`). */
   now?: () => Date;
 }
@@ -74,6 +83,20 @@ export class DebugLogParser {
     this.timeZone = options.timeZone ?? defaultTimeZone();
     assertTimeZone(this.timeZone);
     this.now = options.now ?? (() => new Date());
+    if (options.carried) {
+      this.date = { ...options.carried.date };
+      this.lastSecond = options.carried.lastSecond;
+    }
+  }
+
+  /** The date carried so far (undefined before the first dated line). */
+  get carried(): CarriedDate | undefined {
+    return this.date ? { date: { ...this.date }, lastSecond: this.lastSecond } : undefined;
+  }
+
+  /** True while an event waits for a possible continuation line: the lines fed so far are not all published. */
+  get holding(): boolean {
+    return this.pending !== null;
   }
 
   /** Feeds one line (without its terminator); returns what it completed. */
