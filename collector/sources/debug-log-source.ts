@@ -122,8 +122,8 @@ export function debugLogSource(server: LicenseServerConfig, feed: LineFeed, deps
       // Not where the checkpoint was: the numbers after it (maybe used before a crash) mean other lines now.
       if (outcome.kind === 'truncated' || outcome.kind === 'replaced') seq = Math.max(seq, claimed.producerSeq);
     };
-    deps.logger.info({ server: server.id, checkpoint: checkpoint ? { offset: checkpoint.position.offset, seq: checkpoint.seq } : 'none' }, 'debug log lease taken');
     await feed.start(onLine, checkpoint?.position, onResumed);
+    deps.logger.info({ server: server.id, checkpoint: checkpoint ? { offset: checkpoint.position.offset, seq: checkpoint.seq } : 'none' }, 'debug log lease taken');
   };
 
   /** Store the newest safe point (renewing the lease); false when the lease is someone else's now. */
