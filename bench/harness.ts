@@ -14,13 +14,14 @@ import { NOISY_CPU, QuietWaiter } from './quiet.ts';
 import { machineInfo, type MachineInfo } from './report/machine.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
 import { disturbance, runFanOut, type FanOutResult } from './scenarios/fan-out.ts';
+import { runIngest, type IngestResult } from './scenarios/ingest.ts';
 import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-intervals.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
 import { launchSystem } from './systems/launch.ts';
 import { hasMetricsStream, SYSTEM_LABELS, type SystemId } from './systems/system.ts';
 
-export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow'] as const;
+export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow', 'ingest'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A scenario's result for one system, or why it has none. */
@@ -47,6 +48,8 @@ export interface BenchResults {
   scaleMulti?: Outcome<ScaleResult>;
   readonly metrics: Partial<Record<SystemId, Outcome<MetricsResult>>>;
   readonly slow: Partial<Record<SystemId, Outcome<SlowResult>>>;
+  /** The collector's side (this project only): debug-log line → client latency, parser, poll cost. */
+  ingest?: Outcome<IngestResult>;
   /** What the servers logged at warn level or above, per (system, scenario): often why a figure is odd. */
   readonly serverWarnings: Array<{ system: SystemId; scenario: string; count: number; first: string[] }>;
   /** Where the gateway's CPU profile of the fan-out scenario was written, when asked for. */
@@ -144,6 +147,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         const rate = succeeded(results.fanOut[id])?.latency.publishRate ?? profile.slow.fallbackRate;
         results.slow[id] = await attempt(id, 'slow consumers', (ctx) => runSlowConsumers(ctx, profile.slow, rate));
       }
+    }
+    if (want('ingest')) {
+      log('ingest · this collector and gateway');
+      results.ingest = await runIngest({ redis, cleanup, pin: options.pin, log, quiet: () => waiter.wait(log) }, profile.ingest).catch((err: unknown) => {
+        const error = err instanceof Error ? err.message : String(err);
+        log(`  failed: ${error}`);
+        return { error };
+      });
     }
     if (options.cpuProfileDir) results.cpuProfileDir = options.cpuProfileDir;
   } finally {
