@@ -70,7 +70,7 @@ export const QUICK: Profile = {
   scale: { conns: 2000, multi: { processes: 6, connsPerProcess: 500 }, settleMs: 1000 },
   metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 3000, tolerance: 0.1 },
   slow: { conns: 2000, slowShare: 0.1, windowMs: 3000, fallbackRate: 100 },
-  ingest: { parserLines: 200_000, polls: 20, features: 300, checkouts: 2000, rate: 1000, latencyMs: 5000 },
+  ingest: { parserLines: 200_000, polls: 20, features: 300, checkouts: 2000, rate: 1000, warmupMs: 1000, latencyMs: 5000 },
 };
 
 export const FULL: Profile = {
@@ -81,7 +81,7 @@ export const FULL: Profile = {
   scale: { conns: 19_000, multi: { processes: 6, connsPerProcess: 16_667 }, settleMs: 3000 },
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
   slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },
-  ingest: { parserLines: 1_000_000, polls: 50, features: 300, checkouts: 2000, rate: 1000, latencyMs: 20_000 },
+  ingest: { parserLines: 1_000_000, polls: 50, features: 300, checkouts: 2000, rate: 1000, warmupMs: 2000, latencyMs: 20_000 },
 };
 
 export const SMOKE: Profile = {
@@ -93,7 +93,7 @@ export const SMOKE: Profile = {
   scale: { conns: 20, multi: { processes: 2, connsPerProcess: 10 }, settleMs: 100 },
   metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },
   slow: { conns: 20, slowShare: 0.1, windowMs: 300, fallbackRate: 50 },
-  ingest: { parserLines: 5000, polls: 2, features: 30, checkouts: 200, rate: 200, latencyMs: 500 },
+  ingest: { parserLines: 5000, polls: 2, features: 30, checkouts: 200, rate: 200, warmupMs: 100, latencyMs: 500 },
 };
 
 export const PROFILES = { quick: QUICK, full: FULL, smoke: SMOKE } as const;

@@ -37,7 +37,9 @@ export interface IngestProfile {
   readonly checkouts: number;
   /** Lines appended per second to the tailed log. */
   readonly rate: number;
-  /** How long lines are appended and measured. */
+  /** How long lines are appended first, not measured (the collector's and gateway's code warms up). */
+  readonly warmupMs: number;
+  /** How long lines are then appended and measured. */
   readonly latencyMs: number;
 }
 
@@ -167,7 +169,8 @@ async function measureLatency(ctx: IngestContext, profile: IngestProfile): Promi
 
     const written = new Map<string, number>();
     const perTick = Math.max(1, Math.round(profile.rate / 100));
-    const total = Math.round((profile.rate * profile.latencyMs) / 1000);
+    const warmup = Math.round((profile.rate * profile.warmupMs) / 1000);
+    const total = warmup + Math.round((profile.rate * profile.latencyMs) / 1000);
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         let text = '';
@@ -188,10 +191,11 @@ async function measureLatency(ctx: IngestContext, profile: IngestProfile): Promi
     });
     // Lines that never arrive are reported (received < written), not an error.
     await client.waitUntil(() => arrived.size >= total, 30_000, `${total} lines at the client`).catch(() => undefined);
-    const latencies = [...written].flatMap(([name, at]) => (arrived.has(name) ? [arrived.get(name)! - at] : []));
+    const measured = [...written].slice(warmup);
+    const latencies = measured.flatMap(([name, at]) => (arrived.has(name) ? [arrived.get(name)! - at] : []));
     return {
       rate: profile.rate,
-      written: written.size,
+      written: measured.length,
       received: latencies.length,
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
