@@ -15,13 +15,14 @@ import { machineInfo, type MachineInfo } from './report/machine.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
 import { disturbance, runFanOut, type FanOutResult } from './scenarios/fan-out.ts';
 import { runFilterChurn, type FilterChurnResult } from './scenarios/filter-churn.ts';
+import { runIngest, type IngestResult } from './scenarios/ingest.ts';
 import { runMetricsIntervals, type MetricsResult } from './scenarios/metrics-intervals.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { runSlowConsumers, type SlowResult } from './scenarios/slow-consumers.ts';
 import { launchSystem } from './systems/launch.ts';
 import { hasMetricsStream, SYSTEM_LABELS, type SystemId } from './systems/system.ts';
 
-export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow', 'churn'] as const;
+export const SCENARIO_IDS = ['fan-out', 'scale', 'metrics', 'slow', 'churn', 'ingest'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 /** A scenario's result for one system, or why it has none. */
@@ -50,6 +51,8 @@ export interface BenchResults {
   readonly slow: Partial<Record<SystemId, Outcome<SlowResult>>>;
   /** Filter groups created and deleted by thousands of connections (the gateway only). */
   churn?: Outcome<FilterChurnResult>;
+  /** The collector's side (this project only): debug-log line → client latency, parser, poll cost. */
+  ingest?: Outcome<IngestResult>;
   /** What the servers logged at warn level or above, per (system, scenario): often why a figure is odd. */
   readonly serverWarnings: Array<{ system: SystemId; scenario: string; count: number; first: string[] }>;
   /** Where the gateway's CPU profile of the fan-out scenario was written, when asked for. */
@@ -149,6 +152,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       }
     }
     if (want('churn') && options.systems.includes('gateway')) results.churn = await attempt('gateway', 'filter churn', (ctx) => runFilterChurn(ctx, profile.churn.conns));
+    if (want('ingest')) {
+      log('ingest · this collector and gateway');
+      results.ingest = await runIngest({ redis, cleanup, pin: options.pin, log, quiet: () => waiter.wait(log) }, profile.ingest).catch((err: unknown) => {
+        const error = err instanceof Error ? err.message : String(err);
+        log(`  failed: ${error}`);
+        return { error };
+      });
+    }
     if (options.cpuProfileDir) results.cpuProfileDir = options.cpuProfileDir;
   } finally {
     await generator.stop();

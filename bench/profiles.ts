@@ -1,5 +1,6 @@
 // How big and how long each scenario runs. `quick` (the default, about two minutes) and `full`
 // (the figures of issue 6, about fifteen to twenty minutes); `smoke` is the test suite's tiny run.
+import type { IngestProfile } from './scenarios/ingest.ts';
 
 export interface FanOutProfile {
   readonly conns: number;
@@ -64,6 +65,7 @@ export interface Profile {
   readonly metrics: MetricsProfile;
   readonly slow: SlowProfile;
   readonly churn: ChurnProfile;
+  readonly ingest: IngestProfile;
 }
 
 export const QUICK: Profile = {
@@ -75,6 +77,7 @@ export const QUICK: Profile = {
   metrics: { conns: 2000, intervals: [100, 250, 500, 1000], publishRate: 20, windowMs: 3000, tolerance: 0.1 },
   slow: { conns: 2000, slowShare: 0.1, windowMs: 3000, fallbackRate: 100 },
   churn: { conns: 10_000 },
+  ingest: { parserLines: 200_000, polls: 20, features: 300, checkouts: 2000, rate: 1000, warmupMs: 1000, latencyMs: 5000 },
 };
 
 export const FULL: Profile = {
@@ -86,6 +89,7 @@ export const FULL: Profile = {
   metrics: { conns: 10_000, intervals: [100, 500, 1000, 5000], publishRate: 20, windowMs: 15_000, tolerance: 0.1 },
   slow: { conns: 10_000, slowShare: 0.1, windowMs: 20_000, fallbackRate: 100 },
   churn: { conns: 10_000 },
+  ingest: { parserLines: 1_000_000, polls: 50, features: 300, checkouts: 2000, rate: 1000, warmupMs: 2000, latencyMs: 20_000 },
 };
 
 export const SMOKE: Profile = {
@@ -98,6 +102,7 @@ export const SMOKE: Profile = {
   metrics: { conns: 20, intervals: [100, 200], publishRate: 20, windowMs: 700, tolerance: 0.5 },
   slow: { conns: 20, slowShare: 0.1, windowMs: 300, fallbackRate: 50 },
   churn: { conns: 20 },
+  ingest: { parserLines: 5000, polls: 2, features: 30, checkouts: 200, rate: 200, warmupMs: 100, latencyMs: 500 },
 };
 
 export const PROFILES = { quick: QUICK, full: FULL, smoke: SMOKE } as const;

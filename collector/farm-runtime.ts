@@ -11,7 +11,7 @@ import { StatusReader } from './license/status-reader.ts';
 import { UnparsedLines } from './license/unparsed-lines.ts';
 import type { PollScheduler, PublishFn } from './scheduling/poll-scheduler.ts';
 import type { StreamingRunner } from './scheduling/streaming-runner.ts';
-import { debugLogSource } from './sources/debug-log-source.ts';
+import { debugLogSource, type DebugLogDeps } from './sources/debug-log-source.ts';
 import { farmRollupSource } from './sources/farm-rollup-source.ts';
 import { licenseServerSource } from './sources/license-server-source.ts';
 import type { LicenseObserver } from './prometheus/collector-metrics.ts';
@@ -32,6 +32,9 @@ export interface FarmRuntimeDeps {
   readonly clock?: () => number;
   /** Told of polls and denials (Prometheus). */
   readonly observer?: LicenseObserver;
+  /** Where tailed debug logs keep their leases and checkpoints (the bus); see debug-log-source.ts. */
+  readonly inputs?: DebugLogDeps['inputs'];
+  readonly leaseMs?: number;
 }
 
 interface ServerSources {

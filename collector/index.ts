@@ -22,7 +22,7 @@ import type { CollectorMetrics } from './prometheus/collector-metrics.ts';
 import { Publisher } from './publisher.ts';
 import { BullScheduler } from './scheduling/bull-scheduler.ts';
 import { LocalScheduler } from './scheduling/local-scheduler.ts';
-import type { PollScheduler } from './scheduling/poll-scheduler.ts';
+import type { PollScheduler, PublishFn } from './scheduling/poll-scheduler.ts';
 import { StreamingRunner } from './scheduling/streaming-runner.ts';
 import { hostMetricsSource } from './sources/host-metrics-source.ts';
 import { tailedFile, type LineFeed } from './sources/line-feed.ts';
@@ -84,7 +84,7 @@ export async function startCollector({ config, bus, logger, metrics }: Collector
   redis?.on('error', (err: Error) => logger.warn({ err }, 'alert state redis error'));
   const notifier = distributed ? new Notifier({ redis: target, prefix: keys.queuePrefix(), logger }) : undefined;
   const publisher = new Publisher(bus, logger, { onPublish: (m) => (m.type === 'alert' ? notifier?.notify(m) : undefined) });
-  const publish = (message: Parameters<Publisher['publish']>[0], origin: string) => void publisher.publish(message, origin);
+  const publish: PublishFn = (message, origin, producer) => void publisher.publish(message, origin, producer);
 
   const polls: PollScheduler = distributed
     ? new BullScheduler({ redis: target, prefix: keys.queuePrefix(), concurrency: config.COLLECTOR_CONCURRENCY, lockMs: config.COLLECTOR_LOCK_MS, publish, logger })
@@ -98,6 +98,8 @@ export async function startCollector({ config, bus, logger, metrics }: Collector
     tools: setup.tools,
     latestMetrics: () => bus.latestMetrics(),
     logFeed: setup.logFeed,
+    // A real farm's debug logs keep their reading position in the bus, leased to one collector.
+    ...(!setup.simulated && { inputs: bus, leaseMs: config.COLLECTOR_LOCK_MS }),
     publish,
     logger,
     observer: metrics,

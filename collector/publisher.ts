@@ -2,7 +2,7 @@
 // first: an invalid one is counted and logged (never published, never a crash), as is a publish
 // the bus refuses. Publishes are issued in call order and not awaited one by one, so a source's
 // order is kept (one Redis connection, pipelined) without a round trip per message.
-import type { Bus } from '../shared/bus/index.ts';
+import type { Bus, ProducerSequence } from '../shared/bus/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { StreamMessage } from '../shared/protocol/index.ts';
 import { validateStreamMessage } from './validate-message.ts';
@@ -44,8 +44,8 @@ export class Publisher {
     this.onPublish = options.onPublish;
   }
 
-  /** Validate and publish; `origin` names the source in warnings. False if not sent. */
-  publish(candidate: unknown, origin: string): boolean {
+  /** Validate and publish; `origin` names the source in warnings; `producer` see Bus.publish. False if not sent. */
+  publish(candidate: unknown, origin: string, producer?: ProducerSequence): boolean {
     const validation = validateStreamMessage(candidate);
     if (!validation.ok) {
       this.stats.invalid++;
@@ -57,7 +57,7 @@ export class Publisher {
       this.warn('dropped', { origin, pending: this.pending.size }, 'bus is not keeping up: message dropped');
       return false;
     }
-    const sent = this.bus.publish(validation.message).then(
+    const sent = this.bus.publish(validation.message, producer).then(
       () => void this.stats.published++,
       (err: unknown) => {
         this.stats.failed++;

@@ -116,8 +116,9 @@ export const CollectorConfigSchema = z.object({
   /** License-server polls this collector runs at once (it shares the farm's polls with every other collector). */
   COLLECTOR_CONCURRENCY: int(1, 256).default(4),
   /**
-   * A collector killed mid-poll holds its poll for at most this long; then another collector runs it
-   * again. Shorter recovers sooner; too short and a busy collector's poll may run twice.
+   * A collector killed mid-poll holds its poll, and the lease on a debug log it tails, for at most
+   * this long; then another collector runs the poll again, or reads on from the log's checkpoint.
+   * Shorter recovers sooner; too short and a busy collector's poll may run twice.
    */
   COLLECTOR_LOCK_MS: int(1000, 600_000).default(6000),
   /**

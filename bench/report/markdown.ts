@@ -23,6 +23,8 @@ function headline(results: BenchResults): string[] {
   const scale = succeeded(results.scale.gateway);
   if (scale) lines.push(`- ${f.bytes(scale.bytesPerConnection)} of gateway memory per idle connection (${scale.opened} connections).`);
   lines.push(`- At saturation ${bottleneck(gateway)}.`);
+  const ingest = succeeded(results.ingest);
+  if (ingest) lines.push(`- Ingest: a debug-log line reaches a client in p50 ${f.ms(ingest.latency.p50Ms)}, p99 ${f.ms(ingest.latency.p99Ms)} at ${f.count(ingest.latency.rate)} lines/s; the parser reads ${f.count(ingest.parser.linesPerSecond)} lines/s; a poll of ${ingest.poll.features} features and ${f.count(ingest.poll.checkouts)} checkouts costs ${f.ms(ingest.poll.cpuMsPerPoll)} of collector CPU, so one collector core keeps up with about ${f.count(ingest.poll.serversAt60s)} such servers at a 60 s poll.`);
   return lines;
 }
 
@@ -51,6 +53,7 @@ const METHOD = [
   '- **Peers**, same Redis channels, same filter semantics: `bench/peers/ws-ioredis.ts` (`ws` + ioredis, the usual way: JSON.parse, test each client\'s filter, `ws.send(JSON.stringify(msg))`) and `bench/peers/socketio-redis.ts` (Socket.IO + `@socket.io/redis-adapter`, one room per distinct filter, broadcast with `io.local`).',
   '- **Load generator**: `bench/load/`, raw TCP sockets with the WebSocket handshake and frame parsing written by hand (Socket.IO spoken at the engine.io v4 level); it counts frames without decoding them. One connection in 20 is a latency probe, held by a worker process of its own (a worker sweeping thousands of sockets would add its sweep time), which reads each frame\'s send timestamp (`metadata.bt`, on the machine\'s monotonic clock). The ceiling\'s figure, far above the peers\', and the generator\'s own CPU use are the proof it had headroom.',
   '- Before each measurement the bench waits (within a budget) for other work on the machine to quiet down; a saturated step disturbed by other processes is measured again, and a system whose fan-out figures were disturbed is run once more at the end, keeping the quieter result. The kernel\'s network stack (softirqs, charged to no process) is counted apart from other people\'s load.',
+  '- **Ingest** (issue 10 §5, this project only): a real collector (compiled, `dist/collector/main.js`, its farm one server whose debug log is a file the runner appends to at a steady rate) and a real compiled gateway on the same Redis, pinned to the server core; a client in the runner measures each line from its write to its frame, after a first second (not measured) of the same load. The parser and the poll cost are measured in the runner itself: the parser over a generated log (checkouts, checkins, denials, a wrapped one, date lines), the poll as a collector runs it (`licenseServerSource`: `lmstat -a` parse, metrics, alert rules, then the publisher\'s validation) on a generated `lmstat -a` answered from memory.',
   '- Each system is started afresh for each scenario. Filter groups: a third unfiltered, a third `level: [error, warn]`, a third `source` + case-insensitive `pattern`; the message cycle gives them 4/4, 2/4 and 1/4 of the messages.',
 ];
 
@@ -92,7 +95,7 @@ export function benchmarksMarkdown(results: BenchResults, hot: readonly HotFunct
     '',
     ...headline(results),
     '',
-    '## Targets (issue 6)',
+    '## Targets (issue 6; ingest: issue 10)',
     '',
     '| target | measured | result | by how much, and why |',
     '| --- | --- | --- | --- |',

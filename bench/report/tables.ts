@@ -139,6 +139,24 @@ function churnTable(outcome: Outcome<FilterChurnResult>): Table {
   };
 }
 
+function ingestTable(results: BenchResults): Table {
+  const r = succeeded(results.ingest);
+  const row = (what: string, figure: string, detail: string) => [what, figure, detail];
+  return {
+    title: 'Ingest',
+    note: 'The collector\'s side, this project only: a line appended to a tailed debug log until its frame reaches a client (real collector, gateway and Redis; writer and client in one process, one clock); the debug-log parser alone, in the runner; the collector\'s CPU for one poll of a generated `lmstat -a` (parse, metrics, alert rules, validation; lmutil\'s own process not counted).',
+    header: ['measure', 'figure', 'detail'],
+    rows: r
+      ? [
+          row('line → client frame', `p50 ${f.ms(r.latency.p50Ms)}, p99 ${f.ms(r.latency.p99Ms)}`, `${f.count(r.latency.rate)} lines/s; ${r.latency.received} of ${r.latency.written} lines arrived; max ${f.ms(r.latency.maxMs)}`),
+          row('debug-log parser', `${f.count(r.parser.linesPerSecond)} lines/s`, `best of 3 runs over ${f.count(r.parser.lines)} lines`),
+          row('CPU per lmstat poll', f.ms(r.poll.cpuMsPerPoll), `${r.poll.features} features, ${f.count(r.poll.checkouts)} checkouts, ${f.bytes(r.poll.bytes)} of output; mean of ${r.poll.polls} polls`),
+          row('servers per collector at a 60 s poll', f.count(r.poll.serversAt60s), 'one core: 60 s ÷ CPU per poll'),
+        ]
+      : [failedRow('ingest', errorOf(results.ingest) ?? '', 3)],
+  };
+}
+
 export function scenarioTables(results: BenchResults): Table[] {
   const tables: Table[] = [];
   if (Object.keys(results.fanOut).length) tables.push(fanOutTable(results));
@@ -146,6 +164,7 @@ export function scenarioTables(results: BenchResults): Table[] {
   if (Object.keys(results.metrics).length) tables.push(metricsTable(results));
   if (Object.keys(results.slow).length) tables.push(slowTable(results));
   if (results.churn) tables.push(churnTable(results.churn));
+  if (results.ingest) tables.push(ingestTable(results));
   return tables;
 }
 

@@ -33,9 +33,18 @@ export interface DebugLogChunk {
   unparsed: UnparsedLine[];
 }
 
+/** The date a parser carries from line to line: what a reader resuming a log mid-file needs. */
+export interface CarriedDate {
+  date: CalendarDate;
+  /** The time of day of the last dated line, in seconds (midnight is detected against it). */
+  lastSecond: number;
+}
+
 export interface DebugLogOptions {
   /** IANA zone of the license server's clock (default: the process's). */
   timeZone?: string;
+  /** Go on with the date an earlier parser carried (see `carried`), as when reading on from a checkpoint. */
+  carried?: CarriedDate;
   /** The current time, to date lines read before any TIMESTAMP (default: `new Date()`). */
   now?: () => Date;
 }
@@ -96,6 +105,27 @@ export class DebugLogParser {
     assertTimeZone(this.timeZone);
     this.now = options.now ?? (() => new Date());
     this.offsets = new HourlyZoneOffsets(this.timeZone);
+    if (options.carried) {
+      const { date, lastSecond } = options.carried;
+      this.setDate(date);
+      if (lastSecond >= 0) this.lastInstant = this.offsets.toUtcMs(this.dayMs! + lastSecond * 1000);
+    }
+  }
+
+  /** The date carried so far (undefined before the first dated line). */
+  get carried(): CarriedDate | undefined {
+    if (this.dayMs === null) return undefined;
+    const day = new Date(this.dayMs);
+    const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
+    // The last line's time of day on the carried date's wall clock (it may lie past midnight of a
+    // date not yet advanced: the reader then advances it as this parser would have).
+    const lastSecond = Number.isNaN(this.lastInstant) ? -1 : Math.round((this.lastInstant + zoneOffsetMs(this.lastInstant, this.timeZone) - this.dayMs) / 1000);
+    return { date, lastSecond };
+  }
+
+  /** True while an event waits for a possible continuation line: the lines fed so far are not all published. */
+  get holding(): boolean {
+    return this.pending !== null;
   }
 
   /**

@@ -25,7 +25,7 @@ export class StreamingRunner {
     for (const source of sources) {
       if (this.running.has(source.name)) continue;
       try {
-        await source.start((message) => this.publish(message, source.name));
+        await source.start((message, producer) => this.publish(message, source.name, producer));
         this.running.set(source.name, source);
       } catch (err) {
         this.logger.error({ source: source.name, err }, 'source failed to start');

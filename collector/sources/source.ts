@@ -9,9 +9,11 @@
 //
 // Sources build messages in the shared protocol's shapes but are not trusted: the publisher
 // validates every message before it reaches the bus.
+import type { ProducerSequence } from '../../shared/bus/index.ts';
 import type { StreamMessage } from '../../shared/protocol/index.ts';
 
-export type Emit = (message: StreamMessage) => void;
+/** Hand a message to the publisher; `producer` numbers it for de-duplication (see Bus.publish). */
+export type Emit = (message: StreamMessage, producer?: ProducerSequence) => void;
 
 export interface PolledSource {
   readonly kind: 'polled';

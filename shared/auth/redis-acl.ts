@@ -7,9 +7,10 @@
 //              presence (nodes, connections total); subscribes to data channels and the control
 //              channel. It cannot publish, append to a stream or touch a key record.
 // - collector: publishes (the Lua scripts append to streams, set epochs and producers, keep the
-//              active alerts, replace latest snapshots, PUBLISH/SPUBLISH), announces sites, and keeps its own state (alerts,
-//              poll failures, BullMQ queues) under its prefixes. It cannot read API keys or
-//              subscribe to anything.
+//              active alerts, replace latest snapshots, PUBLISH/SPUBLISH), announces sites, holds
+//              the debug logs' leases and checkpoints (the input keys), and keeps its own state
+//              (alerts, poll failures, BullMQ queues) under its prefixes. It cannot read API keys
+//              or subscribe to anything.
 // - admin:     `licmon keys`: creates, lists and revokes API keys and announces revocations.
 import { createHash } from 'node:crypto';
 import { BusKeys } from '../bus/keys.ts';
@@ -42,6 +43,7 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
   const activeAlerts = site(k.activeAlerts('SITE'));
   const events = site(k.events('SITE'));
   const metrics = site(k.metrics('SITE'));
+  const inputs = site(k.inputCheckpoint('SITE', '*')).replace(/:checkpoint$/, '');
   return {
     gateway: [
       'resetkeys', 'resetchannels', '-@all', ...CONNECTION,
@@ -60,11 +62,13 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
       '+get', '+set', '+hget', '+hset', '+hdel', '+pexpire', '+xadd', '+xtrim', '+time', '+publish', '+spublish', '+sadd',
       // The farm roll-up reads back every site's latest snapshots (Bus.latestMetrics), which collectors write.
       '+smembers', '+hvals',
-      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${activeAlerts}`, `~${k.sites()}`,
+      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${activeAlerts}`, `~${k.sites()}`, `~${inputs}`,
       // The scripts declare their channels among their keys (Redis Cluster routes by them), so the
       // channel names are allowed as key names too; no such keys exist.
       `~${events}`, `~${metrics}`,
       `&${events}`, `&${metrics}`, `&${k.newSites()}`,
+      // A lease given up on a clean stop is deleted (commit-checkpoint.lua): DEL on those keys only.
+      `(~${inputs} +del)`,
       // A selector for the collectors' own state (alerts, poll failures, BullMQ queues): whatever
       // commands BullMQ needs (its scripts use most data types), but only on those keys.
       `(~${prefix}:alerts:* ~${prefix}:poll-failures ~${prefix}:{queues}:* +@all -@dangerous)`,

@@ -2,7 +2,7 @@
 // ids are `<stream>:<epoch>:<ms>-<seq>`, increasing per stream, with a bounded history per
 // stream; latest metrics per (site, source).
 import type { StreamMessage } from '../protocol/index.ts';
-import { type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type InputClaim, type InputRef, type ProducerSequence, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { comparePositions, newEpoch, type StreamId, type StreamPosition } from './stream-id.ts';
 
 const NODE_TTL_MS = 10_000;
@@ -24,12 +24,15 @@ export class MemoryBus implements Bus {
   /** Alerts firing now, per stream then alert key (as Redis's active-alerts hashes). */
   private readonly active = new Map<string, Map<string, Delivery>>();
   private readonly nodes = new Map<string, { active: number; at: number }>();
+  /** Per stream and producer id: the last sequence published and its id (as the producers hash). */
+  private readonly producers = new Map<string, { seq: number; id: string }>();
+  private readonly inputs = new Map<string, { owner: string; until: number; checkpoint: string | undefined }>();
   private total = 0;
   private closed = false;
 
   constructor(private readonly historyLength = 10_000) {}
 
-  async publish(message: StreamMessage): Promise<PublishResult> {
+  async publish(message: StreamMessage, producer?: ProducerSequence): Promise<PublishResult> {
     if (this.closed) throw new Error('bus is closed');
     const stream = streamOf(message);
     const json = serializeForPublish(message);
@@ -39,6 +42,9 @@ export class MemoryBus implements Bus {
       this.deliver(delivery);
       return {};
     }
+    const producerKey = producer && `${stream}\n${producer.id}`;
+    const last = producerKey === undefined ? undefined : this.producers.get(producerKey);
+    if (last && producer && last.seq >= producer.seq) return { id: last.id };
     const history = this.streamOf(stream);
     const position = this.nextPosition(history);
     const id = `${stream}:${this.epoch}:${position.ms}-${position.seq}`;
@@ -46,8 +52,26 @@ export class MemoryBus implements Bus {
     history.entries.push({ position, delivery });
     if (history.entries.length > this.historyLength) history.maxDeleted = history.entries.shift()!.position;
     if (message.type === 'alert') this.keepActive(stream, message.key, message.status === 'firing' ? delivery : undefined);
+    if (producerKey !== undefined) this.producers.set(producerKey, { seq: producer!.seq, id });
     this.deliver(delivery);
     return { id };
+  }
+
+  async claimInput(ref: InputRef, ttlMs: number): Promise<InputClaim | undefined> {
+    const key = `${ref.stream}\n${ref.input}`;
+    const now = Date.now();
+    const input = this.inputs.get(key);
+    if (input && input.owner !== ref.owner && input.until > now) return undefined;
+    this.inputs.set(key, { owner: ref.owner, until: now + ttlMs, checkpoint: input?.checkpoint });
+    return { checkpoint: input?.checkpoint, producerSeq: this.producers.get(key)?.seq ?? 0 };
+  }
+
+  async commitCheckpoint(ref: InputRef, checkpoint: string | undefined, ttlMs: number, release = false): Promise<boolean> {
+    const input = this.inputs.get(`${ref.stream}\n${ref.input}`);
+    if (!input || input.owner !== ref.owner || input.until <= Date.now()) return false;
+    if (checkpoint !== undefined) input.checkpoint = checkpoint;
+    input.until = release ? 0 : Date.now() + ttlMs;
+    return true;
   }
 
   async subscribe(listener: DeliveryListener): Promise<void> {

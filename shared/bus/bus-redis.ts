@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { StreamMessage } from '../protocol/index.ts';
-import { BusBufferFullError, type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
+import { BusBufferFullError, type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type InputClaim, type InputRef, type ProducerSequence, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { BusKeys } from './keys.ts';
 import type { PubSub } from './pubsub.ts';
 import { PublishScripts } from './publish-scripts.ts';
@@ -92,7 +92,7 @@ export class RedisBus implements Bus {
     this.readyListeners.push(listener);
   }
 
-  async publish(message: StreamMessage): Promise<PublishResult> {
+  async publish(message: StreamMessage, producer?: ProducerSequence): Promise<PublishResult> {
     if (this.inFlight >= this.maxBuffered && !this.ready) {
       this.droppedWhileAway++;
       throw new BusBufferFullError(`Redis is unreachable and ${this.maxBuffered} messages are already waiting`);
@@ -106,16 +106,28 @@ export class RedisBus implements Bus {
         await this.scripts.metrics([this.keys.latest(stream), this.keys.metrics(stream)], [message.source ?? '', json, this.pubsub.publishCommand]);
         return {};
       }
-      const seq = (this.producerSeq.get(stream) ?? 0) + 1;
-      this.producerSeq.set(stream, seq);
+      const seq = producer?.seq ?? (this.producerSeq.get(stream) ?? 0) + 1;
+      if (!producer) this.producerSeq.set(stream, seq);
       const k = this.keys;
       const alert = message.type === 'alert' ? [message.key, message.status] : ['', ''];
       const id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream), k.activeAlerts(stream)],
-        [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), this.producerId, seq, this.pubsub.publishCommand, ...alert]);
+        [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), producer?.id ?? this.producerId, seq, this.pubsub.publishCommand, ...alert]);
       return { id };
     } finally {
       this.inFlight--;
     }
+  }
+
+  async claimInput(ref: InputRef, ttlMs: number): Promise<InputClaim | undefined> {
+    const k = this.keys;
+    const reply = await this.scripts.claimInput([k.inputLease(ref.stream, ref.input), k.inputCheckpoint(ref.stream, ref.input), k.producers(ref.stream)], [ref.owner, ttlMs, ref.input]);
+    if (!reply) return undefined;
+    return { checkpoint: reply[0] === '' ? undefined : reply[0], producerSeq: Number(reply[1]) };
+  }
+
+  async commitCheckpoint(ref: InputRef, checkpoint: string | undefined, ttlMs: number, release = false): Promise<boolean> {
+    const k = this.keys;
+    return this.scripts.commitCheckpoint([k.inputLease(ref.stream, ref.input), k.inputCheckpoint(ref.stream, ref.input)], [ref.owner, checkpoint ?? '', ttlMs, release ? 'release' : 'keep']);
   }
 
   async subscribe(listener: DeliveryListener): Promise<void> {

@@ -47,6 +47,36 @@ export interface BackwardPage {
   readonly entries: readonly Delivery[];
 }
 
+/**
+ * Who publishes an event, for de-duplication: a producer id and its sequence number in the
+ * event's stream. An event whose sequence is not above the producer's last published one is not
+ * published again. The bus numbers its own events; a producer that reads an ordered input (a
+ * debug log) numbers them itself, so that reading the input again from a checkpoint gives every
+ * event its old number and nothing is published twice, whichever process reads it.
+ */
+export interface ProducerSequence {
+  readonly id: string;
+  readonly seq: number;
+}
+
+/** An input's lease, held: where its reading stopped, as the last holder stored it. */
+export interface InputClaim {
+  /** The checkpoint last committed (undefined when none was). */
+  readonly checkpoint: string | undefined;
+  /** The last sequence number published under the input's producer id (0 when none). */
+  readonly producerSeq: number;
+}
+
+/** An input (a debug log) of a stream, and the token of the producer reading it. */
+export interface InputRef {
+  /** The stream (site) the input's events are published to. */
+  readonly stream: string;
+  /** The input's name, unique in its stream, e.g. `debuglog:flexlm-berlin-01`. */
+  readonly input: string;
+  /** This reader's token (unique per process and input). */
+  readonly owner: string;
+}
+
 export interface ClusterConnections {
   /** WebSocket connections open now on every live gateway. */
   readonly active: number;
@@ -64,7 +94,21 @@ export interface Bus {
    * wait in a bounded buffer, in order, and are retried; a retry is never published twice. Past
    * the bound, publish rejects with BusBufferFullError.
    */
-  publish(message: StreamMessage): Promise<PublishResult>;
+  publish(message: StreamMessage, producer?: ProducerSequence): Promise<PublishResult>;
+
+  /**
+   * Take (or keep) the lease on an input for `ttlMs`, and read its checkpoint: undefined while
+   * another owner holds it. One lease per input, so several producers eligible for one input
+   * never both read it.
+   */
+  claimInput(ref: InputRef, ttlMs: number): Promise<InputClaim | undefined>;
+
+  /**
+   * Store the input's checkpoint and extend the lease, only if `ref.owner` still holds it (false
+   * otherwise: the reader must stop). Commands reach the bus in call order, so a checkpoint
+   * committed after publishing is stored after those events. `release` gives the lease up.
+   */
+  commitCheckpoint(ref: InputRef, checkpoint: string | undefined, ttlMs: number, release?: boolean): Promise<boolean>;
 
   /**
    * Receive every message published from now on, in publish order per stream. Listeners are

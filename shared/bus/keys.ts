@@ -22,6 +22,18 @@ export class BusKeys {
   producers(site: string): string {
     return `${this.prefix}:{${site}}:producers`;
   }
+  /**
+   * Where a producer that reads an ordered input (a collector tailing a debug log) left off in it:
+   * its checkpoint (an opaque string the producer defines). In the site's slot, beside the
+   * producers hash whose sequence numbers it carries.
+   */
+  inputCheckpoint(site: string, input: string): string {
+    return `${this.prefix}:{${site}}:input:${input}:checkpoint`;
+  }
+  /** The lease on an input: the token of the one producer allowed to read it now (expires). */
+  inputLease(site: string, input: string): string {
+    return `${this.prefix}:{${site}}:input:${input}:lease`;
+  }
   /** Pub/sub channel of a site's logs and alerts; each payload is the message JSON with its `id`. */
   events(site: string): string {
     return `${this.prefix}:{${site}}:events`;

@@ -1,4 +1,5 @@
-// The two publish scripts (scripts/*.lua) and how they reach Redis. On one server: EVALSHA, which
+// The bus's Lua scripts (scripts/*.lua: publishing, and the input leases and checkpoints) and how
+// they reach Redis. On one server: EVALSHA, which
 // ioredis turns into EVAL on each new connection (a restarted Redis has forgotten its scripts). On
 // a Redis Cluster the script text goes with every call (EVAL, comments stripped): there, when a
 // node restarts mid-stream, ioredis's EVALSHA fallback can fail for good with NOSCRIPT, and those
@@ -10,6 +11,8 @@ const load = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, imp
 const SCRIPTS = {
   licmonPublishEvent: { lua: load('publish-event'), numberOfKeys: 5 },
   licmonPublishMetrics: { lua: load('publish-metrics'), numberOfKeys: 2 },
+  licmonClaimInput: { lua: load('claim-input'), numberOfKeys: 3 },
+  licmonCommitCheckpoint: { lua: load('commit-checkpoint'), numberOfKeys: 2 },
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
@@ -21,7 +24,7 @@ export class PublishScripts {
   constructor(private readonly client: RedisClient, private readonly alwaysEval: boolean) {
     if (!alwaysEval) for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua, numberOfKeys });
     const strip = (lua: string) => lua.replace(/^\s*--.*\n/gm, '');
-    this.compact = { licmonPublishEvent: strip(SCRIPTS.licmonPublishEvent.lua), licmonPublishMetrics: strip(SCRIPTS.licmonPublishMetrics.lua) };
+    this.compact = Object.fromEntries(Object.entries(SCRIPTS).map(([name, { lua }]) => [name, strip(lua)])) as Record<ScriptName, string>;
   }
 
   /** publish-event.lua: KEYS stream, events channel, epoch, producers, active alerts; returns the id. */
@@ -32,6 +35,16 @@ export class PublishScripts {
   /** publish-metrics.lua: KEYS latest hash, metrics channel. */
   async metrics(keys: readonly [string, string], args: readonly Arg[]): Promise<void> {
     await this.run('licmonPublishMetrics', keys, args);
+  }
+
+  /** claim-input.lua: KEYS lease, checkpoint, producers; null when another holds the lease. */
+  async claimInput(keys: readonly [string, string, string], args: readonly Arg[]): Promise<[checkpoint: string, seq: string] | null> {
+    return (await this.run('licmonClaimInput', keys, args)) as [string, string] | null;
+  }
+
+  /** commit-checkpoint.lua: KEYS lease, checkpoint; false when the lease is not the caller's. */
+  async commitCheckpoint(keys: readonly [string, string], args: readonly Arg[]): Promise<boolean> {
+    return Number(await this.run('licmonCommitCheckpoint', keys, args)) === 1;
   }
 
   private run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {

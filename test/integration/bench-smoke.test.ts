@@ -68,8 +68,18 @@ describe('benchmark harness (smoke)', () => {
       expect(run.worstJoinPingMs).toBeGreaterThan(0);
     }
 
-    expect(scenarioTables(results).map((t) => t.title)).toEqual(['Fan-out', 'Scale (idle connections)', 'Metrics intervals', 'Slow consumers', 'Filter churn']);
+    // Ingest: every line written reached the client, and each figure is a real measurement.
+    const ingest = succeeded(results.ingest);
+    expect(ingest, `ingest: ${errorOf(results.ingest)}\n${context}`).toBeDefined();
+    expect(ingest!.latency.written).toBe((SMOKE.ingest.rate * SMOKE.ingest.latencyMs) / 1000);
+    expect(ingest!.latency.received).toBe(ingest!.latency.written);
+    expect(ingest!.latency.p99Ms).toBeGreaterThanOrEqual(ingest!.latency.p50Ms);
+    expect(ingest!.parser.linesPerSecond).toBeGreaterThan(0);
+    expect(ingest!.poll.cpuMsPerPoll).toBeGreaterThan(0);
+    expect(ingest!.poll.serversAt60s).toBe(Math.floor(60_000 / ingest!.poll.cpuMsPerPoll));
+
+    expect(scenarioTables(results).map((t) => t.title)).toEqual(['Fan-out', 'Scale (idle connections)', 'Metrics intervals', 'Slow consumers', 'Filter churn', 'Ingest']);
     const markdown = benchmarksMarkdown(results);
-    for (const section of ['## Headline', '## Targets (issue 6)', '## How it was measured', '### Fan-out']) expect(markdown).toContain(section);
+    for (const section of ['## Headline', '## Targets (issue 6; ingest: issue 10)', '## How it was measured', '### Fan-out', '### Ingest']) expect(markdown).toContain(section);
   }, 120_000);
 });

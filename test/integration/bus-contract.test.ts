@@ -215,4 +215,51 @@ describe.each(MODES)('bus contract: $name', (mode) => {
     expect(figures).toEqual({ active: 7, total: 8 });
     expect(await publisher.reportConnections('node-a', 1, 0)).toEqual({ active: 5, total: 8 });
   });
+
+  it('publishes an event of an explicit producer sequence once, whichever bus repeats it', async () => {
+    const { publisher, subscriber } = await create();
+    const got: Delivery[] = [];
+    await subscriber.subscribe((d) => got.push(d));
+    const producer = (seq: number) => ({ id: 'debuglog:lic-a', seq });
+    await publisher.publish(log(1, 'dedupe'), producer(1));
+    await publisher.publish(log(2, 'dedupe'), producer(2));
+    // A reader that went back to an older checkpoint publishes 1 and 2 again, then 3.
+    await subscriber.publish(log(1, 'dedupe'), producer(1));
+    await subscriber.publish(log(2, 'dedupe'), producer(2));
+    await subscriber.publish(log(3, 'dedupe'), producer(3));
+    await waitUntil(() => got.length >= 3, 'three deliveries');
+    const page = await subscriber.readHistory('dedupe', undefined, 10);
+    expect(page.entries.map(numberOf)).toEqual([1, 2, 3]);
+    expect(got.map(numberOf)).toEqual([1, 2, 3]);
+  });
+
+  it('leases an input to one owner at a time and keeps its checkpoint and producer sequence', async () => {
+    const { publisher, subscriber } = await create();
+    const a = { stream: 'leased', input: 'debuglog:lic-a', owner: 'collector-a' };
+    const b = { ...a, owner: 'collector-b' };
+    expect(await publisher.claimInput(a, 60_000)).toEqual({ checkpoint: undefined, producerSeq: 0 });
+    expect(await subscriber.claimInput(b, 60_000), 'b while a holds the lease').toBeUndefined();
+    expect(await subscriber.commitCheckpoint(b, 'from b', 60_000), 'b may not store a checkpoint').toBe(false);
+    await publisher.publish(log(1, 'leased'), { id: a.input, seq: 7 });
+    expect(await publisher.commitCheckpoint(a, 'offset 42', 60_000)).toBe(true);
+    expect(await publisher.claimInput(a, 60_000), 'a renews its lease').toEqual({ checkpoint: 'offset 42', producerSeq: 7 });
+    expect(await publisher.commitCheckpoint(a, 'offset 50', 60_000, true), 'a stops: stores and releases').toBe(true);
+    expect(await subscriber.claimInput(b, 60_000), 'b takes over at once').toEqual({ checkpoint: 'offset 50', producerSeq: 7 });
+    expect(await publisher.commitCheckpoint(a, 'stale', 60_000), 'a no longer holds it').toBe(false);
+  });
+
+  it('lets another owner take an input whose lease expired', async () => {
+    const { publisher, subscriber } = await create();
+    const a = { stream: 'expiring', input: 'debuglog:lic-b', owner: 'collector-a' };
+    const b = { ...a, owner: 'collector-b' };
+    expect(await publisher.claimInput(a, 100)).toBeDefined();
+    expect(await subscriber.claimInput(b, 60_000), 'b while the lease runs').toBeUndefined();
+    const deadline = Date.now() + 10_000;
+    let claim = await subscriber.claimInput(b, 60_000);
+    while (!claim && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the lease's own expiry is the event awaited
+      claim = await subscriber.claimInput(b, 60_000);
+    }
+    expect(claim).toEqual({ checkpoint: undefined, producerSeq: 0 });
+  });
 });

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectorKeys } from '../../collector/collector-keys.ts';
 import { ACL_ROLES, aclUser, DEV_ACL_PASSWORDS, renderAclFile, type AclRole } from '../../shared/auth/redis-acl.ts';
+import { RedisBus } from '../../shared/bus/index.ts';
 import { BusKeys } from '../../shared/bus/keys.ts';
 import { CloseCode } from '../../shared/protocol/index.ts';
 import { createKey, runLicmon } from '../support/licmon-cli.ts';
@@ -92,6 +93,19 @@ describe('Redis ACL users', () => {
     expect((await runLicmon(['keys', 'revoke', 'acl-user'], envOf('admin'))).code).toBe(0);
     expect(await live.closed).toMatchObject({ code: CloseCode.KEY_REVOKED });
     expect(gateway.output.join('\n')).not.toMatch(/NOPERM/);
+  });
+
+  it('let collectors lease a debug log, publish its events under its producer id and store its checkpoint', async () => {
+    const bus = await new RedisBus({ url: urlOf('collector'), prefix }).connect();
+    try {
+      const ref = { stream: 'berlin', input: 'debuglog:lic-01', owner: 'acl-test' };
+      expect(await bus.claimInput(ref, 10_000)).toEqual({ checkpoint: undefined, producerSeq: 0 });
+      await bus.publish({ type: 'log', timestamp: new Date().toISOString(), level: 'info', message: 'OUT', source: 'license-server', site: 'berlin' }, { id: ref.input, seq: 1 });
+      expect(await bus.commitCheckpoint(ref, '{"offset":10}', 10_000, true)).toBe(true);
+      expect(await bus.claimInput(ref, 10_000)).toEqual({ checkpoint: '{"offset":10}', producerSeq: 1 });
+    } finally {
+      await bus.close();
+    }
   });
 
   it('let collectors run their BullMQ queues under their own prefix', async () => {

@@ -59,6 +59,14 @@ export class FaultyBus implements Bus {
     return this.inner.readHistoryBackwards(...args);
   }
 
+  claimInput(...args: Parameters<Bus['claimInput']>): ReturnType<Bus['claimInput']> {
+    return this.inner.claimInput(...args);
+  }
+
+  commitCheckpoint(...args: Parameters<Bus['commitCheckpoint']>): ReturnType<Bus['commitCheckpoint']> {
+    return this.inner.commitCheckpoint(...args);
+  }
+
   activeAlerts(): Promise<Delivery[]> {
     return this.inner.activeAlerts();
   }

@@ -1,10 +1,11 @@
-// The tailer on a real file in a temp directory: appends, rotation, truncation, stop.
+// The tailer on a real file in a temp directory: appends, rotation, truncation, stop, and resuming
+// at a line's position after a restart (same file, rotated, truncated, replaced).
 import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogTailer, type LogTailerOptions } from '../../collector/sources/log-tailer.ts';
+import { LogTailer, type LogTailerOptions, type ResumeOutcome, type TailPosition } from '../../collector/sources/log-tailer.ts';
 
 const WAIT_MS = 15_000;
 
@@ -12,6 +13,8 @@ const WAIT_MS = 15_000;
 interface Tail {
   tailer: LogTailer;
   lines: string[];
+  positions: TailPosition[];
+  outcome: ResumeOutcome | undefined;
   /** Resolves once `count` lines have come; rejects after WAIT_MS showing what did come. */
   waitForLines(count: number): Promise<string[]>;
 }
@@ -34,7 +37,10 @@ async function follow(options: Partial<LogTailerOptions> = {}): Promise<Tail> {
   const tailer = new LogTailer({ path, pollIntervalMs: 200, ...options });
   tails.push(tailer);
   const lines: string[] = [];
-  tailer.on('line', (line) => lines.push(line));
+  const positions: TailPosition[] = [];
+  tailer.on('line', (line, position) => void (lines.push(line), positions.push(position)));
+  const tail: Tail = { tailer, lines, positions, outcome: undefined, waitForLines: (count) => waitForLines(count) };
+  tailer.on('resumed', (outcome) => void (tail.outcome = outcome));
   const waitForLines = (count: number): Promise<string[]> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
@@ -51,7 +57,15 @@ async function follow(options: Partial<LogTailerOptions> = {}): Promise<Tail> {
       check();
     });
   await tailer.start();
-  return { tailer, lines, waitForLines };
+  return tail;
+}
+
+/** Tail the file from its start until `count` lines came, stop, and answer the last line's position. */
+async function positionAfter(count: number): Promise<TailPosition> {
+  const first = await follow({ fromStart: true });
+  await first.waitForLines(count);
+  await first.tailer.stop();
+  return first.positions[count - 1]!;
 }
 
 describe('LogTailer', () => {
@@ -152,5 +166,51 @@ describe('LogTailer', () => {
     appendFileSync(path, 'after stop\n');
     expect(await witness.waitForLines(1)).toEqual(['after stop']);
     expect(stopped.lines).toEqual([]);
+  });
+
+  it('gives each line its byte offset (after the newline, CRLF and multi-byte characters counted) in an identified file', async () => {
+    writeFileSync(path, 'a\r\nMüller\nz\n');
+    const tail = await follow({ fromStart: true });
+    expect(await tail.waitForLines(3)).toEqual(['a', 'Müller', 'z']);
+    expect(tail.positions.map((p) => p.offset)).toEqual([3, 11, 13]);
+    expect(tail.positions[2]!.file).toMatchObject({ headBytes: 13 });
+  });
+
+  it('resumes exactly after a position: nothing repeated, nothing written meanwhile lost', async () => {
+    writeFileSync(path, 'one\ntwo\n');
+    const position = await positionAfter(2);
+    appendFileSync(path, 'three\nfour\n');
+    const tail = await follow({ resume: position });
+    expect(await tail.waitForLines(2)).toEqual(['three', 'four']);
+    expect(tail.outcome).toEqual({ kind: 'exact' });
+  });
+
+  it('resumes in a log rotated meanwhile: the old file\'s unread tail, then the new file', async () => {
+    writeFileSync(path, 'one\ntwo\n');
+    const position = await positionAfter(2);
+    appendFileSync(path, 'three\nunterminated');
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, 'new one\n');
+    const tail = await follow({ resume: position });
+    expect(await tail.waitForLines(3)).toEqual(['three', 'unterminated', 'new one']);
+    expect(tail.outcome).toEqual({ kind: 'rotated', from: `${path}.1` });
+  });
+
+  it('restarts at the start of a log truncated meanwhile (copytruncate), and of one replaced by a longer file', async () => {
+    writeFileSync(path, 'one\ntwo\nthree\n');
+    let position = await positionAfter(3);
+    truncateSync(path, 0);
+    appendFileSync(path, 'after truncation, longer than the old offset\n');
+    const truncated = await follow({ resume: position });
+    expect(await truncated.waitForLines(1)).toEqual(['after truncation, longer than the old offset']);
+    expect(truncated.outcome).toEqual({ kind: 'truncated' });
+    await truncated.tailer.stop();
+
+    position = truncated.positions[0]!;
+    writeFileSync(`${path}.new`, 'a different file, longer than the old offset, in a new inode\nsecond\n');
+    renameSync(`${path}.new`, path); // the old file is gone: no rotated file holds its tail
+    const replaced = await follow({ resume: position });
+    expect(await replaced.waitForLines(2)).toEqual(['a different file, longer than the old offset, in a new inode', 'second']);
+    expect(replaced.outcome).toEqual({ kind: 'replaced' });
   });
 });
