@@ -1,4 +1,4 @@
-// The two publish scripts (scripts/*.lua) and how they reach Redis. On one server: EVALSHA, which
+// The bus's Lua scripts (scripts/*.lua: publishing, and recording usage history) and how they reach Redis. On one server: EVALSHA, which
 // ioredis turns into EVAL on each new connection (a restarted Redis has forgotten its scripts). On
 // a Redis Cluster the script text goes with every call (EVAL, comments stripped): there, when a
 // node restarts mid-stream, ioredis's EVALSHA fallback can fail for good with NOSCRIPT, and those
@@ -10,6 +10,8 @@ const load = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, imp
 const SCRIPTS = {
   licmonPublishEvent: { lua: load('publish-event'), numberOfKeys: 4 },
   licmonPublishMetrics: { lua: load('publish-metrics'), numberOfKeys: 2 },
+  // As many keys as the poll has features: the count goes first in each call.
+  licmonRecordUsage: { lua: load('record-usage'), numberOfKeys: undefined },
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
@@ -19,9 +21,9 @@ export class PublishScripts {
   private readonly compact: Record<ScriptName, string>;
 
   constructor(private readonly client: RedisClient, private readonly alwaysEval: boolean) {
-    if (!alwaysEval) for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua, numberOfKeys });
+    if (!alwaysEval) for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
     const strip = (lua: string) => lua.replace(/^\s*--.*\n/gm, '');
-    this.compact = { licmonPublishEvent: strip(SCRIPTS.licmonPublishEvent.lua), licmonPublishMetrics: strip(SCRIPTS.licmonPublishMetrics.lua) };
+    this.compact = Object.fromEntries(Object.entries(SCRIPTS).map(([name, { lua }]) => [name, strip(lua)])) as Record<ScriptName, string>;
   }
 
   /** publish-event.lua: KEYS stream, events channel, epoch, producers; returns the id. */
@@ -34,8 +36,14 @@ export class PublishScripts {
     await this.run('licmonPublishMetrics', keys, args);
   }
 
+  /** record-usage.lua: KEYS an hour hash and a servers set per feature. */
+  async usage(keys: readonly string[], args: readonly Arg[]): Promise<void> {
+    await this.run('licmonRecordUsage', keys, args);
+  }
+
   private run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     if (this.alwaysEval) return this.client.eval(this.compact[name], keys.length, ...keys, ...args);
-    return (this.client as unknown as DefinedCommands)[name](...keys, ...args);
+    const counted = SCRIPTS[name].numberOfKeys === undefined ? [keys.length] : [];
+    return (this.client as unknown as DefinedCommands)[name](...counted, ...keys, ...args);
   }
 }
