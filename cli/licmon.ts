@@ -15,6 +15,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'keys', summary: 'create, list and revoke API keys (kept hashed in Redis)', load: async () => (await import('./commands/keys.ts')).keysCommand },
   { name: 'redis-acl', summary: 'print a Redis ACL file with least-privilege users for gateways, collectors and key admins', load: async () => (await import('./commands/redis-acl.ts')).redisAclCommand },
   { name: 'tail', summary: 'follow a gateway\'s logs, alerts and metrics live (coloured, or NDJSON with --json)', load: async () => (await import('./commands/tail.ts')).tailCommand },
+  { name: 'usage', summary: 'a feature\'s peak, average, time at 100% and denials per server, from a gateway\'s usage history', load: async () => (await import('./commands/usage.ts')).usageCommand },
   { name: 'parse', summary: 'show what a collector would publish from lmstat, lmstat -i, rlmstat or debug-log text', load: async () => (await import('./commands/parse.ts')).parseCommand },
 ];
 

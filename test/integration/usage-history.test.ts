@@ -8,7 +8,7 @@ import { UsageRecorder } from '../../collector/history/usage-recorder.ts';
 import { MemoryUsageStore, RedisBus, type UsageStore } from '../../shared/bus/index.ts';
 import { createLogger } from '../../shared/logger.ts';
 import type { MetricsMessage, StreamMessage, UsageResponse } from '../../shared/protocol/index.ts';
-import { createKey } from '../support/licmon-cli.ts';
+import { createKey, runLicmon } from '../support/licmon-cli.ts';
 import { randomPrefix, startGateway, type RunningGateway } from '../support/processes.ts';
 
 const KEY = 'usage-test-key';
@@ -120,5 +120,20 @@ describe('usage history', () => {
     expect(asPune.series).toEqual([]);
     expect((await get('feature=Spectre_XPS&site=berlin', { authorization: `Bearer ${pune}` })).status).toBe(403);
     expect((await get('feature=Spectre_XPS', { authorization: `Bearer ${logsOnly}` })).status).toBe(403);
+  });
+
+  it('licmon usage prints peak, average, time at 100% and denials per server (through the SDK\'s fetchUsage)', async () => {
+    const env = { LICMON_URL: gateway.wsUrl, LICMON_API_KEY: KEY };
+    const table = await runLicmon(['usage', 'Spectre_XPS', '--site', 'berlin', '--since', '6h'], env);
+    expect(table.code).toBe(0);
+    const row = table.stdout.split('\n').find((line) => line.includes('lic-01'));
+    expect(row).toMatch(/^berlin\s+lic-01\s+10 of 10\s+\S+ \S+\s+[\d.]+\s+2m\s+3$/);
+    expect(table.stdout).toContain(new Date(start + 10 * 60_000).toISOString().slice(0, 16).replace('T', ' '));
+    const json = await runLicmon(['usage', 'Spectre_XPS', '--json'], env);
+    expect((JSON.parse(json.stdout) as UsageResponse).series.map((s) => s.server)).toEqual(['lic-01', 'lic-02']);
+    const badSince = await runLicmon(['usage', 'Spectre_XPS', '--since', 'yesterday'], env);
+    expect([badSince.code, badSince.stderr]).toEqual([2, expect.stringMatching(/--since: "yesterday" is not a duration/)]);
+    const refused = await runLicmon(['usage', 'Spectre_XPS'], { ...env, LICMON_API_KEY: 'wrong' });
+    expect([refused.code, refused.stderr]).toEqual([3, expect.stringMatching(/UNAUTHORIZED/)]);
   });
 });
