@@ -74,7 +74,10 @@ export class FeatureChart {
     const last = s.times.length - 1;
     const issued = s.issued[last];
     setText(this.figures, last < 0 ? '' : `${s.used[last]}${issued === null || issued === undefined ? '' : `/${issued}`} used · ${s.queued[last]} queued`);
-    this.plot.setData(this.data());
+    const data = this.data();
+    // How many points are drawn (history buckets and live points): for tests and the curious.
+    this.root.dataset.points = String(data[0].length);
+    this.plot.setData(data);
   }
 
   resize(width: number): void {
