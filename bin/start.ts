@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const config = generatedKey ? { ...gatewayConfig, API_KEYS: [generatedKey] } : gatewayConfig;
 
   const onRedis = process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES;
-  const bus: Bus = onRedis ? await collectorRedisBus(collectorConfig, logger).connect() : new MemoryBus();
+  const bus: Bus = onRedis ? await collectorRedisBus(collectorConfig, logger).connect() : new MemoryBus(undefined, collectorConfig.USAGE_HISTORY_DAYS * 86_400_000);
   const gateway = await createGateway({ config, bus, logger });
   const collector = await startCollector({ config: collectorConfig, bus, logger });
   const farm = collectorConfig.FARM_CONFIG ? `your farm (${collectorConfig.FARM_CONFIG})` : `a simulated license farm (${collectorConfig.SIM_SITES.join(', ')})`;

@@ -16,6 +16,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'redis-acl', summary: 'print a Redis ACL file with least-privilege users for gateways, collectors and key admins', load: async () => (await import('./commands/redis-acl.ts')).redisAclCommand },
   { name: 'tail', summary: 'follow a gateway\'s logs, alerts and metrics live (coloured, or NDJSON with --json)', load: async () => (await import('./commands/tail.ts')).tailCommand },
   { name: 'who', summary: 'who holds a license feature now, per server (user, host, since, how long), through a gateway', load: async () => (await import('./commands/who.ts')).whoCommand },
+  { name: 'usage', summary: 'a feature\'s peak, average, time at 100% and denials per server, from a gateway\'s usage history', load: async () => (await import('./commands/usage.ts')).usageCommand },
   { name: 'parse', summary: 'show what a collector would publish from lmstat, lmstat -i, rlmstat or debug-log text', load: async () => (await import('./commands/parse.ts')).parseCommand },
 ];
 

@@ -669,6 +669,110 @@ export type ConfigureAction = {
     interval: number;
 };
 
+export type UsageQuery = {
+    feature: string;
+    site?: string | undefined;
+    server?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    step?: string | undefined;
+};
+
+export type UsageBucket = {
+    t: number;
+    issued: number | null;
+    min: number;
+    max: number;
+    avg: number;
+    queued: number;
+    denials: number;
+    fullMs: number;
+};
+
+export type UsagePeak = {
+    used: number;
+    at: number;
+    issued: number | null;
+};
+
+export type UsageSummary = {
+    peak: {
+        used: number;
+        at: number;
+        issued: number | null;
+    } | null;
+    avg: number;
+    fullMs: number;
+    denials: number;
+};
+
+export type UsageSeries = {
+    site: string;
+    server: string;
+    buckets: {
+        t: number;
+        issued: number | null;
+        min: number;
+        max: number;
+        avg: number;
+        queued: number;
+        denials: number;
+        fullMs: number;
+    }[];
+    summary: {
+        peak: {
+            used: number;
+            at: number;
+            issued: number | null;
+        } | null;
+        avg: number;
+        fullMs: number;
+        denials: number;
+    };
+};
+
+export type UsageResponse = {
+    type: "usage";
+    feature: string;
+    from: number;
+    to: number;
+    step: number;
+    series: {
+        site: string;
+        server: string;
+        buckets: {
+            t: number;
+            issued: number | null;
+            min: number;
+            max: number;
+            avg: number;
+            queued: number;
+            denials: number;
+            fullMs: number;
+        }[];
+        summary: {
+            peak: {
+                used: number;
+                at: number;
+                issued: number | null;
+            } | null;
+            avg: number;
+            fullMs: number;
+            denials: number;
+        };
+    }[];
+    summary: {
+        peak: {
+            used: number;
+            at: number;
+            issued: number | null;
+        } | null;
+        avg: number;
+        fullMs: number;
+        denials: number;
+    };
+};
+
 // ---- shared/protocol/errors.ts
 // The stable error codes of the WebSocket API: sent in `error` messages, and as the body of an HTTP
 // refusal at the upgrade. Close codes have their own table (close-codes.ts). README's error-code
@@ -699,6 +803,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The gateway failed to handle the request; it is safe to retry. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  /** HTTP 400 from `GET /api/usage`: a parameter is missing, unknown or malformed, or the range is too long for the step. */
+  INVALID_QUERY: 'INVALID_QUERY',
   /** HTTP 401 at the upgrade: no API key, or not a valid one (unknown, revoked or expired). */
   UNAUTHORIZED: 'UNAUTHORIZED',
   /** HTTP 403 at the upgrade: the key may not open this endpoint (or this Origin is not allowed). */
@@ -723,6 +829,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
   RATE_LIMITED: 'Too many messages per second from this connection: slow down or be disconnected (1008). As HTTP 429 at the upgrade: too many connections for this key or address, or too many failed authentications from this address.',
   INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',
+  INVALID_QUERY: 'HTTP 400 from GET /api/usage: a parameter is missing, unknown or malformed, or the range holds too many steps.',
   UNAUTHORIZED: 'HTTP 401 at the upgrade: no API key, or not a valid one (unknown, revoked or expired).',
   FORBIDDEN: 'HTTP 403 at the upgrade: the key may not open this endpoint, or the Origin is not allowed.',
   NOT_FOUND: 'HTTP 404: no such endpoint.',

@@ -19,6 +19,7 @@ import type { FarmConfig, LicenseServerConfig } from './farm/farm-config.ts';
 import { loadFarmConfig } from './farm/load-farm-config.ts';
 import { Notifier } from './notify/notifier.ts';
 import type { CollectorMetrics } from './prometheus/collector-metrics.ts';
+import { UsageRecorder } from './history/usage-recorder.ts';
 import { Publisher } from './publisher.ts';
 import { BullScheduler } from './scheduling/bull-scheduler.ts';
 import { LocalScheduler } from './scheduling/local-scheduler.ts';
@@ -62,6 +63,7 @@ export function collectorRedisBus(config: CollectorConfig, logger: Logger): Redi
     historyLength: config.HISTORY_LENGTH,
     historyMaxAgeMs: config.HISTORY_MAX_AGE_MS,
     maxBuffered: config.PUBLISH_BUFFER_MAX,
+    usageRetentionMs: config.USAGE_HISTORY_DAYS * 86_400_000,
     logger,
   });
 }
@@ -83,7 +85,13 @@ export async function startCollector({ config, bus, logger, metrics }: Collector
   const redis = distributed ? createRedisClient(target, { maxRetriesPerRequest: 20 }) : undefined;
   redis?.on('error', (err: Error) => logger.warn({ err }, 'alert state redis error'));
   const notifier = distributed ? new Notifier({ redis: target, prefix: keys.queuePrefix(), logger }) : undefined;
-  const publisher = new Publisher(bus, logger, { onPublish: (m) => (m.type === 'alert' ? notifier?.notify(m) : undefined) });
+  const usage = new UsageRecorder(bus.usage, logger);
+  const publisher = new Publisher(bus, logger, {
+    onPublish: (m) => {
+      if (m.type === 'alert') notifier?.notify(m);
+      void usage.observe(m);
+    },
+  });
   const publish: PublishFn = (message, origin, producer) => void publisher.publish(message, origin, producer);
 
   const polls: PollScheduler = distributed

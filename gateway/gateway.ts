@@ -16,6 +16,7 @@ import { compileFilter } from './filter/filter.ts';
 import { registerHttpRoutes } from './http.ts';
 import { Hub } from './hub.ts';
 import { Intake } from './intake.ts';
+import { registerUsageRoute } from './usage/usage-route.ts';
 import { MetricsClock } from './metrics-clock.ts';
 import { GatewaySecurity } from './security.ts';
 import { Session } from './session.ts';
@@ -140,6 +141,7 @@ export async function createGateway({ config, bus, logger, keyStore, authenticat
     });
   }
 
+  registerUsageRoute(app, { bus, security, logger });
   registerHttpRoutes(app, {
     isReady: () => bus.ready && !draining,
     describe: () => ({ node: nodeId, bus: bus.ready ? 'connected' : 'disconnected', draining, connections: sessions.size }),

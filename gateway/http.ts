@@ -7,12 +7,12 @@ import { ENDPOINTS } from './endpoints.ts';
 import { registerStaticFiles } from './static-files.ts';
 
 const STATUS_TEXT: Record<number, string> = {
-  200: '200 OK', 500: '500 Internal Server Error', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found',
+  200: '200 OK', 400: '400 Bad Request', 401: '401 Unauthorized', 403: '403 Forbidden', 404: '404 Not Found', 500: '500 Internal Server Error',
   426: '426 Upgrade Required', 429: '429 Too Many Requests', 503: '503 Service Unavailable',
 };
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.FORBIDDEN, 404: ErrorCode.NOT_FOUND,
+  400: ErrorCode.INVALID_QUERY, 401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.FORBIDDEN, 404: ErrorCode.NOT_FOUND,
   426: ErrorCode.UPGRADE_REQUIRED, 429: ErrorCode.RATE_LIMITED, 503: ErrorCode.UNAVAILABLE,
 };
 

@@ -99,6 +99,8 @@ export const CollectorConfigSchema = z.object({
   HISTORY_LENGTH: int(100, 10_000_000).default(100_000),
   /** Age of the oldest log or alert kept for replay, in ms; 0 keeps by count only. */
   HISTORY_MAX_AGE_MS: int(0, 30 * 86_400_000).default(86_400_000),
+  /** Days of usage history (one point per minute per server and feature) kept on the bus; ~37 KB of Redis per feature-day and server (README, "Usage history"). */
+  USAGE_HISTORY_DAYS: int(1, 366).default(7),
   /** Messages a publisher holds, in order, while Redis is unreachable; past this they are dropped and counted. */
   PUBLISH_BUFFER_MAX: int(1, 10_000_000).default(100_000),
   /** Simulated events per second across the farm (logs and alerts). */

@@ -11,8 +11,8 @@ const USAGE = `Usage: licmon redis-acl [--prefix PREFIX] [--dev] > users.acl
 
 Print a Redis ACL file (for redis-server --aclfile) with one user per role, each allowed only
 the commands, keys and channels its role needs under the key prefix:
-  ${aclUser('gateway')}    reads streams, snapshots and API keys, subscribes; writes only its presence
-  ${aclUser('collector')}  publishes (streams, snapshots, channels) and keeps its own queue and alert state
+  ${aclUser('gateway')}    reads streams, snapshots, usage history and API keys, subscribes; writes only its presence
+  ${aclUser('collector')}  publishes (streams, snapshots, channels), records usage history, keeps its queue and alert state
   ${aclUser('admin')}      licmon keys: creates, lists and revokes API keys
 The default user may only PING. Passwords are stored as SHA-256 hashes.
 

@@ -18,19 +18,22 @@ import { LogFilterControls } from './panels/log-filter-controls.ts';
 import { LogTail } from './panels/log-tail.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { FarmStore } from './store/farm-store.ts';
+import { HolderStore } from './store/holder-store.ts';
 import { SeriesStore } from './store/series-store.ts';
+import { UsageHistoryStore } from './store/usage-history.ts';
 
 const scheduler = new FrameScheduler();
 const farm = new FarmStore();
 const series = new SeriesStore();
 const alerts = new AlertStore();
+const holders = new HolderStore();
 
 const badge = new ConnectionBadge(required('#connection'), required('#connection-detail'));
 const overview = new FarmOverview(required('#farm'), farm);
 const hosts = new HostMetrics(required('#hosts'), farm);
 const alertsPanel = new AlertsPanel(required('#alerts'), alerts);
 const renderCharts = () => charts.render(Date.now());
-const charts = new LicenseCharts(required('#licenses'), series, () => scheduler.request(renderCharts));
+const charts = new LicenseCharts(required('#licenses'), series, holders, () => scheduler.request(renderCharts));
 const tail = new LogTail(required('#tail'), scheduler);
 const filters = new LogFilterControls(required('#tail-filters'), (filter) => {
   tail.clear();
@@ -55,7 +58,9 @@ function connect(key: string): void {
   dashboard.hidden = false;
   forgetButton.hidden = false;
   // The gateway that served this page (behind a balancer: any of them), under the same path.
-  connection = new DashboardConnection(new URL('.', location.href).href, key, {
+  const gateway = new URL('.', location.href).href;
+  charts.history = new UsageHistoryStore(gateway, key, () => scheduler.request(renderCharts), (text) => tail.add(notice(text)));
+  connection = new DashboardConnection(gateway, key, {
     log: (log) => tail.add(log),
     alert: (alert) => {
       alerts.add(alert);
@@ -80,6 +85,7 @@ function connect(key: string): void {
 function onMetrics(message: MetricsMessage): void {
   const scope = scopeOf(message);
   const changed = farm.apply(message, scope);
+  if (scope.kind === 'server') holders.apply(message);
   if (changed === 'farm') scheduler.request(renderOverview);
   if (changed === 'hosts') scheduler.request(renderHosts);
   const features = featuresOf(message);

@@ -3,11 +3,13 @@
 // `licmon redis-acl` renders them as a Redis ACL file (deploy/redis/users.acl is the compose one);
 // test/integration/redis-acl.test.ts runs a gateway, a publisher and the key CLI under them.
 //
-// - gateway:   reads streams, epochs, latest snapshots, active alerts, the sites set and API keys; writes only its
-//              presence (nodes, connections total); subscribes to data channels and the control
-//              channel. It cannot publish, append to a stream or touch a key record.
+// - gateway:   reads streams, epochs, latest snapshots, active alerts, usage history, the sites set
+//              and API keys; writes only its presence (nodes, connections total); subscribes to
+//              data channels and the control channel. It cannot publish, append to a stream or
+//              touch a key record.
 // - collector: publishes (the Lua scripts append to streams, set epochs and producers, keep the
-//              active alerts, replace latest snapshots, PUBLISH/SPUBLISH), announces sites, holds
+//              active alerts, replace latest snapshots, PUBLISH/SPUBLISH), records usage history
+//              (a Lua script: HGET, HSET, PEXPIRE, SADD on the usage keys), announces sites, holds
 //              the debug logs' leases and checkpoints (the input keys), and keeps its own state
 //              (alerts, poll failures, BullMQ queues) under its prefixes. It cannot read API keys
 //              or subscribe to anything.
@@ -51,7 +53,7 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
       '+multi', '+exec', '+discard',
       '+get', '+xrange', '+xrevrange', '+xinfo|stream', '+smembers', '+hvals', '+hget', '+hmget',
       '+hset', '+hgetall', '+hdel', '+incrby',
-      `%R~${stream}`, `%R~${epoch}`, `%R~${latest}`, `%R~${activeAlerts}`, `%R~${k.sites()}`, `%R~${k.apiKeys()}`,
+      `%R~${stream}`, `%R~${epoch}`, `%R~${latest}`, `%R~${activeAlerts}`, `%R~${k.usagePattern()}`, `%R~${k.sites()}`, `%R~${k.apiKeys()}`,
       `~${k.nodes()}`, `~${k.connectionsTotal()}`,
       // PSUBSCRIBE's pattern must appear literally; it matches only the events and metrics channels.
       `&${k.channelPattern()}`, `&${events}`, `&${metrics}`, `&${k.newSites()}`, `&${k.control()}`,
@@ -62,7 +64,7 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
       '+get', '+set', '+hget', '+hset', '+hdel', '+pexpire', '+xadd', '+xtrim', '+time', '+publish', '+spublish', '+sadd',
       // The farm roll-up reads back every site's latest snapshots (Bus.latestMetrics), which collectors write.
       '+smembers', '+hvals',
-      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${activeAlerts}`, `~${k.sites()}`, `~${inputs}`,
+      `~${stream}`, `~${epoch}`, `~${producers}`, `~${latest}`, `~${activeAlerts}`, `~${k.usagePattern()}`, `~${k.sites()}`, `~${inputs}`,
       // The scripts declare their channels among their keys (Redis Cluster routes by them), so the
       // channel names are allowed as key names too; no such keys exist.
       `~${events}`, `~${metrics}`,

@@ -4,6 +4,8 @@
 import type { StreamMessage } from '../protocol/index.ts';
 import { type BackwardPage, type Bus, type ClusterConnections, type Delivery, type DeliveryListener, type HistoryPage, type InputClaim, type InputRef, type ProducerSequence, type PublishResult, serializeForPublish, streamOf, withId } from './bus.ts';
 import { comparePositions, newEpoch, type StreamId, type StreamPosition } from './stream-id.ts';
+import { DEFAULT_USAGE_RETENTION_MS } from './usage.ts';
+import { MemoryUsageStore } from './usage-memory.ts';
 
 const NODE_TTL_MS = 10_000;
 
@@ -30,7 +32,11 @@ export class MemoryBus implements Bus {
   private total = 0;
   private closed = false;
 
-  constructor(private readonly historyLength = 10_000) {}
+  readonly usage: MemoryUsageStore;
+
+  constructor(private readonly historyLength = 10_000, usageRetentionMs = DEFAULT_USAGE_RETENTION_MS) {
+    this.usage = new MemoryUsageStore(usageRetentionMs);
+  }
 
   async publish(message: StreamMessage, producer?: ProducerSequence): Promise<PublishResult> {
     if (this.closed) throw new Error('bus is closed');

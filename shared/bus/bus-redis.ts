@@ -18,6 +18,8 @@ import { PublishScripts } from './publish-scripts.ts';
 import { PatternPubSub } from './pubsub-pattern.ts';
 import { ShardedPubSub } from './pubsub-sharded.ts';
 import { createRedisClient, isClusterTarget, type RedisClient, type RedisTarget } from './redis-connection.ts';
+import { DEFAULT_USAGE_RETENTION_MS } from './usage.ts';
+import { RedisUsageStore } from './usage-redis.ts';
 import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId, type StreamPosition } from './stream-id.ts';
 
 const NODE_TTL_MS = 10_000;
@@ -32,6 +34,8 @@ export type RedisBusOptions = RedisTarget & {
   historyLength?: number;
   /** Age of the oldest log or alert kept for replay, in ms (0: no age limit). */
   historyMaxAgeMs?: number;
+  /** How long usage history is kept, in ms (collectors' USAGE_HISTORY_DAYS). */
+  usageRetentionMs?: number;
   /** Messages held while Redis is away before publish rejects with BusBufferFullError. */
   maxBuffered?: number;
   logger?: Logger;
@@ -40,6 +44,7 @@ export type RedisBusOptions = RedisTarget & {
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
   readonly keys: BusKeys;
+  readonly usage: RedisUsageStore;
   /** Messages rejected because the buffer was full while Redis was away. */
   droppedWhileAway = 0;
   private readonly cmd: RedisClient;
@@ -67,6 +72,7 @@ export class RedisBus implements Bus {
     const cluster = isClusterTarget(options);
     this.cmd = createRedisClient(options, { maxRetriesPerRequest: null, autoPipelining: true, shardedSubscribers: cluster });
     this.scripts = new PublishScripts(this.cmd, cluster);
+    this.usage = new RedisUsageStore(this.cmd, this.keys, this.scripts, options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS);
     const logErrors = (client: RedisClient) => client.on('error', (err: Error) => this.logError(err));
     logErrors(this.cmd);
     // On a cluster the command client also holds the shard subscribers; on one server a

@@ -4,6 +4,7 @@
 import type { StreamMessage } from '../protocol/index.ts';
 import { NO_SITE } from './keys.ts';
 import type { StreamId, StreamPosition } from './stream-id.ts';
+import type { UsageStore } from './usage.ts';
 
 /** What a subscriber receives: the JSON text exactly as clients will receive it. */
 export interface Delivery {
@@ -145,6 +146,9 @@ export interface Bus {
    * answers the cluster-wide figures. Gateways that stop reporting drop out after a few seconds.
    */
   reportConnections(nodeId: string, active: number, opened: number): Promise<ClusterConnections>;
+
+  /** Usage history: collectors record each poll's features and each denial; gateways read ranges. */
+  readonly usage: UsageStore;
 
   /** True while the bus can publish and deliver. */
   readonly ready: boolean;

@@ -54,6 +54,21 @@ export class BusKeys {
   activeAlerts(site: string): string {
     return `${this.prefix}:{${site}}:active-alerts`;
   }
+  /**
+   * Hash of one hour of a feature's usage history on one server (field: minute of the hour, value:
+   * the packed point of shared/bus/scripts/record-usage.lua); expires after the retention.
+   */
+  usageHour(site: string, server: string, feature: string, hour: number): string {
+    return `${this.prefix}:{${site}}:usage:${encodeURIComponent(server)}:${encodeURIComponent(feature)}:${hour}`;
+  }
+  /** Set of the servers of a site that have usage history of a feature; expires after the retention. */
+  usageServers(site: string, feature: string): string {
+    return `${this.prefix}:{${site}}:usage-servers:${encodeURIComponent(feature)}`;
+  }
+  /** Pattern matching every usage history key of every site (the Redis ACL). */
+  usagePattern(): string {
+    return `${this.prefix}:{*}:usage*`;
+  }
   /** Set of every site that has published. */
   sites(): string {
     return `${this.prefix}:sites`;

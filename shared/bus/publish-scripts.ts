@@ -1,5 +1,5 @@
-// The bus's Lua scripts (scripts/*.lua: publishing, and the input leases and checkpoints) and how
-// they reach Redis. On one server: EVALSHA, which
+// The bus's Lua scripts (scripts/*.lua: publishing, the input leases and checkpoints, and recording
+// usage history) and how they reach Redis. On one server: EVALSHA, which
 // ioredis turns into EVAL on each new connection (a restarted Redis has forgotten its scripts). On
 // a Redis Cluster the script text goes with every call (EVAL, comments stripped): there, when a
 // node restarts mid-stream, ioredis's EVALSHA fallback can fail for good with NOSCRIPT, and those
@@ -13,6 +13,8 @@ const SCRIPTS = {
   licmonPublishMetrics: { lua: load('publish-metrics'), numberOfKeys: 2 },
   licmonClaimInput: { lua: load('claim-input'), numberOfKeys: 3 },
   licmonCommitCheckpoint: { lua: load('commit-checkpoint'), numberOfKeys: 2 },
+  // As many keys as the poll has features: the count goes first in each call.
+  licmonRecordUsage: { lua: load('record-usage'), numberOfKeys: undefined },
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
@@ -22,7 +24,7 @@ export class PublishScripts {
   private readonly compact: Record<ScriptName, string>;
 
   constructor(private readonly client: RedisClient, private readonly alwaysEval: boolean) {
-    if (!alwaysEval) for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua, numberOfKeys });
+    if (!alwaysEval) for (const [name, { lua, numberOfKeys }] of Object.entries(SCRIPTS)) client.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
     const strip = (lua: string) => lua.replace(/^\s*--.*\n/gm, '');
     this.compact = Object.fromEntries(Object.entries(SCRIPTS).map(([name, { lua }]) => [name, strip(lua)])) as Record<ScriptName, string>;
   }
@@ -47,8 +49,14 @@ export class PublishScripts {
     return Number(await this.run('licmonCommitCheckpoint', keys, args)) === 1;
   }
 
+  /** record-usage.lua: KEYS an hour hash and a servers set per feature. */
+  async usage(keys: readonly string[], args: readonly Arg[]): Promise<void> {
+    await this.run('licmonRecordUsage', keys, args);
+  }
+
   private run(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     if (this.alwaysEval) return this.client.eval(this.compact[name], keys.length, ...keys, ...args);
-    return (this.client as unknown as DefinedCommands)[name](...keys, ...args);
+    const counted = SCRIPTS[name].numberOfKeys === undefined ? [keys.length] : [];
+    return (this.client as unknown as DefinedCommands)[name](...counted, ...keys, ...args);
   }
 }

@@ -27,6 +27,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The gateway failed to handle the request; it is safe to retry. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  /** HTTP 400 from `GET /api/usage`: a parameter is missing, unknown or malformed, or the range is too long for the step. */
+  INVALID_QUERY: 'INVALID_QUERY',
   /** HTTP 401 at the upgrade: no API key, or not a valid one (unknown, revoked or expired). */
   UNAUTHORIZED: 'UNAUTHORIZED',
   /** HTTP 403 at the upgrade: the key may not open this endpoint (or this Origin is not allowed). */
@@ -51,6 +53,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   HISTORY_TRUNCATED: 'Messages after the given id are no longer kept; what is kept follows.',
   RATE_LIMITED: 'Too many messages per second from this connection: slow down or be disconnected (1008). As HTTP 429 at the upgrade: too many connections for this key or address, or too many failed authentications from this address.',
   INTERNAL_ERROR: 'The gateway failed to handle the request; it is safe to retry.',
+  INVALID_QUERY: 'HTTP 400 from GET /api/usage: a parameter is missing, unknown or malformed, or the range holds too many steps.',
   UNAUTHORIZED: 'HTTP 401 at the upgrade: no API key, or not a valid one (unknown, revoked or expired).',
   FORBIDDEN: 'HTTP 403 at the upgrade: the key may not open this endpoint, or the Origin is not allowed.',
   NOT_FOUND: 'HTTP 404: no such endpoint.',

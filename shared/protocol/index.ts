@@ -5,3 +5,4 @@ export * from './license-detail.ts';
 export * from './actions.ts';
 export * from './errors.ts';
 export * from './close-codes.ts';
+export * from './usage.ts';

@@ -123,6 +123,21 @@ describe('Redis ACL users', () => {
     await queue.close();
   });
 
+  it('let a collector record usage history (the Lua script) and a gateway serve it, but not write it', async () => {
+    const bus = await new RedisBus({ url: urlOf('collector'), prefix }).connect();
+    try {
+      await bus.usage.record('berlin', 'lic-01', Date.now(), [{ feature: 'ACL_Feature', sample: { issued: 4, used: 3, queued: 0 } }, { feature: 'ACL_Feature', denials: 2 }]);
+    } finally {
+      await bus.close();
+    }
+    const apiKey = await createKey(['--name', 'acl-usage'], envOf('admin'));
+    const res = await fetch(`${gateway.httpUrl}/api/usage?feature=ACL_Feature&site=berlin`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ series: [{ site: 'berlin', server: 'lic-01', summary: { peak: { used: 3, issued: 4 }, denials: 2 } }] });
+    const gw = await as('gateway');
+    expect(await refusal(gw.hset(keys.usageHour('berlin', 'lic-01', 'ACL_Feature', 0), '0', '1'))).toMatch(/NOPERM/);
+  });
+
   it('refuse a gateway what only collectors and admins do', async () => {
     const gw = await as('gateway');
     expect(await refusal(gw.publish(keys.events('berlin'), '{"type":"log"}'))).toMatch(/NOPERM/);

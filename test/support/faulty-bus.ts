@@ -9,6 +9,7 @@ import type { StreamMessage } from '../../shared/protocol/index.ts';
 export class FaultyBus implements Bus {
   readonly kind = 'memory' as const;
   readonly inner = new MemoryBus();
+  readonly usage = this.inner.usage;
   ready = true;
   /** History reads fail while this is above zero (each failed read counts one down); Infinity: until heal(). */
   failReads = 0;

@@ -3,6 +3,7 @@
 // daemons are rebuilt only when their content changes.
 import { el, setText } from '../dom.ts';
 import { percent } from '../format.ts';
+import { EMPTY_FARM_TEXT } from './empty-farm.ts';
 import type { ServerHost, ServerCounts, VendorDaemon } from '../metrics-fields.ts';
 import type { FarmStore, ServerView, SiteView } from '../store/farm-store.ts';
 
@@ -19,7 +20,7 @@ export class FarmOverview {
 
   render(): void {
     const { counts, licenses } = this.store.farm;
-    setText(this.summary, counts ? `${counts.total} servers: ${serverCounts(counts)} · licenses ${usage(licenses)}` : 'waiting for the first metrics…');
+    setText(this.summary, counts ? `${counts.total} servers: ${serverCounts(counts)} · licenses ${usage(licenses)}` : this.store.sites.size > 0 ? 'waiting for the farm roll-up…' : EMPTY_FARM_TEXT);
     for (const name of [...this.store.sites.keys()].sort()) {
       let card = this.sites.get(name);
       if (!card) {

@@ -1,9 +1,13 @@
 // License utilization per feature over time, for a scope the user picks: the whole farm (the
 // default), a site, or one license server. One chart per feature; charts are created when a
-// feature first appears and redrawn once per frame at most, only those with new points.
+// feature first appears and redrawn once per frame at most, only those with new points. Over the
+// range picked (15 min to 7 d), each chart starts with the feature's usage history.
 import { el } from '../dom.ts';
+import type { HolderStore } from '../store/holder-store.ts';
 import type { FeatureSeries, SeriesStore } from '../store/series-store.ts';
+import type { UsageHistoryStore } from '../store/usage-history.ts';
 import { FeatureChart } from './feature-chart.ts';
+import { RangePicker } from './range-picker.ts';
 
 const FARM = 'farm';
 
@@ -16,9 +20,14 @@ export class LicenseCharts {
   /** Until the user picks a scope, the farm is shown as soon as it is known. */
   private picked = false;
   private scopesShown = '';
+  private readonly range: RangePicker;
+  /** Set once the API key is known. */
+  history: UsageHistoryStore | undefined;
 
-  constructor(root: HTMLElement, private readonly store: SeriesStore, private readonly requestRender: () => void) {
-    root.querySelector('h2')?.append(' ', this.picker);
+  constructor(root: HTMLElement, private readonly store: SeriesStore, private readonly holders: HolderStore, private readonly requestRender: () => void) {
+    const title = root.querySelector('h2') ?? root;
+    title.append(' ', this.picker);
+    this.range = new RangePicker(title, () => this.requestRender());
     root.append(this.grid);
     this.picker.addEventListener('change', () => {
       this.picked = true;
@@ -33,6 +42,8 @@ export class LicenseCharts {
   render(now: number): void {
     this.updatePicker();
     const features = this.store.features(this.scope).sort((a, b) => a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
+    const range = this.range.current;
+    this.history?.want({ scope: this.scope, rangeMs: range.ms }, features.map((f) => f.name), now);
     let previous: Element | null = null;
     for (const series of features) {
       let chart = this.charts.get(series);
@@ -48,7 +59,7 @@ export class LicenseCharts {
       const expected: Element | null = previous ? previous.nextElementSibling : this.grid.firstElementChild;
       if (chart.root !== expected) this.grid.insertBefore(chart.root, expected);
       previous = chart.root;
-      chart.draw(now);
+      chart.draw(now, { range, history: this.history?.get(series.name), holders: this.holders.of(series.name, this.scope) });
     }
   }
 
