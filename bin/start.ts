@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const generatedKey = gatewayConfig.API_KEYS.length === 0 ? randomBytes(18).toString('base64url') : undefined;
   const config = generatedKey ? { ...gatewayConfig, API_KEYS: [generatedKey] } : gatewayConfig;
 
-  const onRedis = process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES;
+  const onRedis = process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES || process.env.REDIS_SENTINELS;
   const bus: Bus = onRedis ? await collectorRedisBus(collectorConfig, logger).connect() : new MemoryBus(undefined, collectorConfig.USAGE_HISTORY_DAYS * 86_400_000);
   const gateway = await createGateway({ config, bus, logger });
   const collector = await startCollector({ config: collectorConfig, bus, logger });

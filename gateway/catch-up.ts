@@ -2,7 +2,7 @@
 // so this gateway's clients miss nothing. The intake (intake.ts) decides when to run a round,
 // holds live events meanwhile, retries a round that failed, and drops what arrives twice.
 import type { Bus, Delivery } from '../shared/bus/index.ts';
-import { leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
+import { comparePositions, leadingId, parseStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 
 /** History entries read per round trip. */
 const PAGE = 1000;
@@ -25,9 +25,13 @@ export async function readGap(bus: Bus, lastSeen: ReadonlyMap<string, StreamId>,
     for (let first = true; ; first = false) {
       const page = await bus.readHistory(stream, after, PAGE);
       if (first && page.truncated) onTruncated(stream);
+      // After a truncation what is kept follows, relabelled with the stream's new epoch; entries at
+      // or before the last delivered position were delivered already (or lost with the old epoch).
+      const delivered = first && page.truncated ? after : undefined;
       for (const entry of page.entries) {
-        deliver(entry);
-        after = parseStreamId(leadingId(entry.json) ?? '') ?? after;
+        const id = parseStreamId(leadingId(entry.json) ?? '');
+        if (!(delivered && id && comparePositions(id, delivered) <= 0)) deliver(entry);
+        after = id ?? after;
       }
       entries += page.entries.length;
       if (page.entries.length < PAGE) break;

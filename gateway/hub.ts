@@ -13,6 +13,7 @@
 // then waits at most one pass for any connection, not the rest of the current pass and then
 // another. Each group keeps its frames until every member has them; each member has a cursor.
 import type { StreamId } from '../shared/bus/stream-id.ts';
+import { ErrorCode } from '../shared/protocol/index.ts';
 import { KIND_ALERT, KIND_LOG } from './endpoints.ts';
 import { accepts, type EventFields } from './event-fields.ts';
 import type { CompiledFilter } from './filter/filter.ts';
@@ -171,6 +172,21 @@ export class Hub {
   flush(): void {
     while (this.dirty.length > 0) {
       this.pass(Infinity);
+    }
+  }
+
+  /**
+   * Tell every connection that may take logs or alerts of `stream` that its history lost messages
+   * (HISTORY_TRUNCATED, as a resuming client is told), after what it was sent before and before
+   * anything published from now on. Rare (a Redis that lost data): a scan of the groups is fine.
+   */
+  truncated(stream: string, message: string): void {
+    this.flush();
+    for (const group of this.groups.values()) {
+      if (!(group.kinds & (KIND_LOG | KIND_ALERT))) continue;
+      const sites = group.filter.sites;
+      if (sites !== null && !sites.has(stream)) continue;
+      for (const member of group.members) member.sendError(ErrorCode.HISTORY_TRUNCATED, message, { stream });
     }
   }
 

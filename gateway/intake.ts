@@ -37,7 +37,11 @@ export const DEFAULT_CATCH_UP: CatchUpPolicy = { firstRetryMs: 100, maxRetryMs: 
 export interface IntakeDeps {
   readonly bus: Bus;
   /** The fan-out: takes a log or alert that passed the intake. */
-  readonly hub: { publish(fields: EventFields, json: string, id: StreamId | undefined): void };
+  readonly hub: {
+    publish(fields: EventFields, json: string, id: StreamId | undefined): void;
+    /** The stream's history lost messages this gateway's clients may not have had: tell them. */
+    truncated(stream: string, message: string): void;
+  };
   /** The metrics clock: takes the newest snapshot of a (site, source). */
   readonly clock: { update(message: Record<string, unknown>, stream: string): void };
   readonly counters: IntakeCounters;
@@ -197,6 +201,7 @@ export class Intake {
   private readonly truncated = (stream: string): void => {
     this.deps.counters.historyTruncations++;
     this.deps.logger.warn({ stream }, 'history after the last delivered id is gone (trimmed, or Redis lost its data): delivering what is kept');
+    this.deps.hub.truncated(stream, `messages of stream "${stream}" published while this gateway was away from Redis are no longer all kept; what is kept follows`);
   };
 
   /** Parse, check and de-duplicate one message, then pass it on. */
@@ -232,7 +237,13 @@ export class Intake {
       this.deps.counters.duplicateBusMessages++;
       return null;
     }
-    if (last && last.epoch !== id.epoch) this.deps.logger.warn({ stream: id.stream, from: last.epoch, to: id.epoch }, 'stream epoch changed: its history was lost');
+    if (last && last.epoch !== id.epoch && !this.catchingUp) {
+      // Live, with no catch-up to notice it: the stream lost messages (Redis restarted empty, or a
+      // promoted replica lacked writes a publisher then noticed), maybe some this gateway never had.
+      this.deps.counters.historyTruncations++;
+      this.deps.logger.warn({ stream: id.stream, from: last.epoch, to: id.epoch }, 'stream epoch changed: its history was lost');
+      this.deps.hub.truncated(id.stream, `stream "${id.stream}" lost messages in Redis (a new epoch began): some may never have been sent`);
+    }
     this.lastSeen.set(id.stream, id);
     return id;
   }

@@ -31,6 +31,15 @@ export const GatewayConfigSchema = z.object({
    * When set, REDIS_URL is ignored.
    */
   REDIS_CLUSTER_NODES: list.pipe(z.array(z.string().regex(/^(rediss?:\/\/([^@/]*@)?)?[A-Za-z0-9.-]+:\d{1,5}$/, 'each node must be host:port or redis[s]://[user:password@]host:port'))).optional(),
+  /**
+   * Redis with Sentinel failover instead of one fixed server: the Sentinels, comma-separated, as
+   * `host:port` (or `rediss://user:password@host:port` for the Sentinels' own TLS and credentials,
+   * from the first URL). The master is asked of them by REDIS_SENTINEL_NAME; REDIS_URL's host is
+   * then ignored, but its user, password and `rediss://` still apply to the master.
+   */
+  REDIS_SENTINELS: list.pipe(z.array(z.string().regex(/^(rediss?:\/\/([^@/]*@)?)?[A-Za-z0-9.-]+:\d{1,5}$/, 'each Sentinel must be host:port or redis[s]://[user:password@]host:port'))).optional(),
+  /** The master name the Sentinels monitor (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('mymaster'),
   /** API keys accepted without the Redis key store, comma-separated (the simple mode; `licmon keys` for managed keys). */
   API_KEYS: list.default([]),
   /** Close a connection after this long without a client message (spec: 5 minutes). 0 disables. */
@@ -95,6 +104,8 @@ export const CollectorConfigSchema = z.object({
   ...common,
   REDIS_URL: GatewayConfigSchema.shape.REDIS_URL,
   REDIS_CLUSTER_NODES: GatewayConfigSchema.shape.REDIS_CLUSTER_NODES,
+  REDIS_SENTINELS: GatewayConfigSchema.shape.REDIS_SENTINELS,
+  REDIS_SENTINEL_NAME: GatewayConfigSchema.shape.REDIS_SENTINEL_NAME,
   /** Logs and alerts kept per site for replay (approximate: Redis trims whole blocks). */
   HISTORY_LENGTH: int(100, 10_000_000).default(100_000),
   /** Age of the oldest log or alert kept for replay, in ms; 0 keeps by count only. */

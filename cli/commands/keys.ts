@@ -28,6 +28,7 @@ keys themselves).
 
 Environment:
   REDIS_URL          default redis://127.0.0.1:6379 (an ACL user with key-admin rights)
+  REDIS_CLUSTER_NODES, REDIS_SENTINELS, REDIS_SENTINEL_NAME   a Redis Cluster, or Sentinels, instead
   REDIS_KEY_PREFIX   default licmon
 
 Exit codes: 0 done; 1 no key has that name, or Redis unreachable; 2 bad usage (nothing done).
@@ -168,7 +169,7 @@ function table(records: ApiKeyRecord[]): string {
 }
 
 async function withStore(work: (store: KeyStore) => Promise<number>): Promise<number> {
-  const config = loadConfig(GatewayConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true }));
+  const config = loadConfig(GatewayConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_SENTINELS: true, REDIS_SENTINEL_NAME: true, REDIS_KEY_PREFIX: true }));
   const target = redisTarget(config);
   return withRedis('keys', target, new KeyStore({ ...target, prefix: config.REDIS_KEY_PREFIX }), work);
 }

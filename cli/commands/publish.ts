@@ -31,6 +31,7 @@ latest-value and have no id).
 
 Environment:
   REDIS_URL          default redis://127.0.0.1:6379
+  REDIS_CLUSTER_NODES, REDIS_SENTINELS, REDIS_SENTINEL_NAME   a Redis Cluster, or Sentinels, instead
   REDIS_KEY_PREFIX   default licmon
 
 Exit codes: 0 every message published; 1 some --ndjson lines rejected, a publish failed
@@ -130,7 +131,7 @@ function prepare(text: string, kind: StreamKind): { ok: true; message: StreamMes
 }
 
 async function withBus(work: (bus: RedisBus) => Promise<number>): Promise<number> {
-  const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_KEY_PREFIX: true, HISTORY_LENGTH: true, HISTORY_MAX_AGE_MS: true }));
+  const config = loadConfig(CollectorConfigSchema.pick({ REDIS_URL: true, REDIS_CLUSTER_NODES: true, REDIS_SENTINELS: true, REDIS_SENTINEL_NAME: true, REDIS_KEY_PREFIX: true, HISTORY_LENGTH: true, HISTORY_MAX_AGE_MS: true }));
   const target = redisTarget(config);
   const bus = new RedisBus({ ...target, prefix: config.REDIS_KEY_PREFIX, historyLength: config.HISTORY_LENGTH, historyMaxAgeMs: config.HISTORY_MAX_AGE_MS });
   return withRedis('publish', target, bus, work);

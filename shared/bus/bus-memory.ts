@@ -90,7 +90,9 @@ export class MemoryBus implements Bus {
     const sameEpoch = after !== undefined && after.epoch === this.epoch;
     // As Redis: entries after `after` may be gone when it is older than the newest one trimmed.
     const truncated = after !== undefined && (!sameEpoch || comparePositions(history.maxDeleted, after) >= 0);
-    const from = sameEpoch ? history.entries.findIndex((e) => comparePositions(e.position, after) > 0) : 0;
+    // As Redis: from another epoch, go on after `after` only if its very entry is still held.
+    const continues = sameEpoch || (after !== undefined && history.entries.some((e) => comparePositions(e.position, after) === 0));
+    const from = continues ? history.entries.findIndex((e) => comparePositions(e.position, after!) > 0) : 0;
     const entries = from < 0 ? [] : history.entries.slice(from, from + limit).map((e) => e.delivery);
     return { epoch: this.epoch, truncated, entries };
   }

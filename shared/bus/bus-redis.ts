@@ -159,7 +159,7 @@ export class RedisBus implements Bus {
     if (epoch === undefined || infoReply?.[0]) return { epoch, truncated: after !== undefined, entries: [] }; // no stream: nothing kept
     const sameEpoch = after !== undefined && after.epoch === epoch;
     const truncated = after !== undefined && (!sameEpoch || lostAfter(infoReply?.[1], after));
-    const start = sameEpoch ? `(${formatPosition(after)}` : '-';
+    const start = sameEpoch || (after && (await this.stillHolds(key, after))) ? `(${formatPosition(after!)}` : '-';
     const rows = (await this.cmd.xrange(key, start, '+', 'COUNT', limit)) as Array<[string, string[]]>;
     const entries = rows.map(([position, fields]): Delivery => ({
       kind: 'events',
@@ -181,6 +181,17 @@ export class RedisBus implements Bus {
     const sites = await this.cmd.smembers(this.keys.sites());
     const perSite = await Promise.all(sites.map(async (stream) => (await this.cmd.hvals(this.keys.activeAlerts(stream))).map((json): Delivery => ({ kind: 'events', stream, json }))));
     return perSite.flat();
+  }
+
+  /**
+   * Another epoch, yet the very entry `after` names is still in the stream: the stream was not
+   * lost, only a part of it (a promoted replica lacked its last writes, which the publish script
+   * noticed). Nothing before `after` is missing for this reader, so it goes on from there, told
+   * HISTORY_TRUNCATED for what may be missing after it, instead of being replayed everything kept.
+   */
+  private async stillHolds(key: string, after: StreamPosition): Promise<boolean> {
+    const position = formatPosition(after);
+    return ((await this.cmd.xrange(key, position, position)) as unknown[]).length > 0;
   }
 
   async heads(): Promise<Map<string, StreamId | undefined>> {

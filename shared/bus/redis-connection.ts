@@ -1,9 +1,14 @@
-// Where Redis is and how to connect to it: one server (REDIS_URL) or a Redis Cluster
-// (REDIS_CLUSTER_NODES). Everything that talks to Redis (the bus, the key store) connects through
-// here, so both modes get the same reconnect policy and the rest of the code sees one client type.
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+// Where Redis is and how to connect to it: one server (REDIS_URL), one server whose master the
+// Sentinels name (REDIS_SENTINELS: it follows a failover), or a Redis Cluster (REDIS_CLUSTER_NODES).
+// Everything that talks to Redis (the bus, the key store, BullMQ, the notifier) connects through
+// here, so every mode gets the same reconnect policy and the rest of the code sees one client type.
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
-export type RedisTarget = { readonly url: string } | { readonly clusterNodes: readonly string[] };
+export type RedisTarget =
+  | { readonly url: string }
+  | { readonly clusterNodes: readonly string[] }
+  /** `url` gives the master's credentials and TLS (its host is ignored); `sentinels` where to ask for it. */
+  | { readonly sentinels: readonly string[]; readonly sentinelName: string; readonly url: string };
 
 /** A connected client: ioredis's Redis and Cluster share every command method. */
 export type RedisClient = Redis | Cluster;
@@ -12,15 +17,37 @@ export function isClusterTarget(target: RedisTarget): target is { readonly clust
   return 'clusterNodes' in target;
 }
 
-/** The target the configuration names: the cluster when REDIS_CLUSTER_NODES is set (REDIS_URL is then ignored). */
-export function redisTarget(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: readonly string[] | undefined }): RedisTarget {
-  return config.REDIS_CLUSTER_NODES?.length ? { clusterNodes: config.REDIS_CLUSTER_NODES } : { url: config.REDIS_URL };
+export function isSentinelTarget(target: RedisTarget): target is { readonly sentinels: readonly string[]; readonly sentinelName: string; readonly url: string } {
+  return 'sentinels' in target;
+}
+
+export interface RedisLocationConfig {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: readonly string[] | undefined;
+  REDIS_SENTINELS?: readonly string[] | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+}
+
+/**
+ * The target the configuration names: the cluster when REDIS_CLUSTER_NODES is set, else the
+ * Sentinels' master when REDIS_SENTINELS is set, else REDIS_URL. Naming both a cluster and
+ * Sentinels is a mistake (a cluster fails over by itself), so it is refused rather than guessed.
+ */
+export function redisTarget(config: RedisLocationConfig): RedisTarget {
+  const cluster = config.REDIS_CLUSTER_NODES?.length ? config.REDIS_CLUSTER_NODES : undefined;
+  const sentinels = config.REDIS_SENTINELS?.length ? config.REDIS_SENTINELS : undefined;
+  if (cluster && sentinels) throw new Error('REDIS_CLUSTER_NODES and REDIS_SENTINELS are both set: a Redis Cluster fails over by itself, set one of them');
+  if (cluster) return { clusterNodes: cluster };
+  if (sentinels) return { sentinels, sentinelName: config.REDIS_SENTINEL_NAME ?? 'mymaster', url: config.REDIS_URL };
+  return { url: config.REDIS_URL };
 }
 
 /** For logs: where Redis is, without credentials. */
 export function describeTarget(target: RedisTarget): string {
   const redact = (url: string) => url.replace(/\/\/([^@/]*)@/, '//[REDACTED]@');
-  return isClusterTarget(target) ? `cluster ${target.clusterNodes.map(redact).join(',')}` : redact(target.url);
+  if (isClusterTarget(target)) return `cluster ${target.clusterNodes.map(redact).join(',')}`;
+  if (isSentinelTarget(target)) return `sentinel master "${target.sentinelName}" via ${target.sentinels.map(redact).join(',')}`;
+  return redact(target.url);
 }
 
 /**
@@ -40,6 +67,15 @@ export interface RedisClientOptions {
   shardedSubscribers?: boolean;
 }
 
+/**
+ * A server that answers READONLY was a master and is now a replica (a failover demoted it while a
+ * connection still pointed at it): reconnect, which asks the Sentinels for the master again, and
+ * re-send the command there (2) instead of failing it.
+ */
+function reconnectOnReadonly(err: Error): 2 | false {
+  return err.message.startsWith('READONLY') ? 2 : false;
+}
+
 /** A new client for `target`, not yet connected (call `connect()`). */
 export function createRedisClient(target: RedisTarget, options: RedisClientOptions): RedisClient {
   const common = {
@@ -51,38 +87,68 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     // land on the shard's subscriber connection. Seen on a 3-node cluster, about one run in ten.
     autoPipeliningIgnoredCommands: ['ssubscribe', 'sunsubscribe'],
   };
-  if (!isClusterTarget(target)) {
-    return new Redis(target.url, { ...common, retryStrategy: reconnectDelay, maxRetriesPerRequest: options.maxRetriesPerRequest });
+  if (isSentinelTarget(target)) {
+    const sentinels = parseNodes(target.sentinels, 26379);
+    const sentinelCredentials = sentinels.credentials;
+    const master = credentialsOf(new URL(target.url));
+    return new Redis({
+      ...common,
+      ...master,
+      // ioredis takes `tls` for the master only when this is set; the Sentinels have their own.
+      ...(master.tls ? { enableTLSForSentinelMode: true } : {}),
+      sentinels: sentinels.nodes,
+      name: target.sentinelName,
+      role: 'master',
+      ...(sentinelCredentials.username ? { sentinelUsername: sentinelCredentials.username } : {}),
+      ...(sentinelCredentials.password ? { sentinelPassword: sentinelCredentials.password } : {}),
+      ...(sentinelCredentials.tls ? { sentinelTLS: {} } : {}),
+      // Listen to the Sentinels' +switch-master: on a promotion the client moves at once, without
+      // waiting for the old master's connection to time out (a master that is partitioned away
+      // rather than dead never closes it).
+      failoverDetector: true,
+      sentinelRetryStrategy: reconnectDelay,
+      retryStrategy: reconnectDelay,
+      reconnectOnError: reconnectOnReadonly,
+      maxRetriesPerRequest: options.maxRetriesPerRequest,
+    });
   }
-  const { nodes, credentials } = parseClusterNodes(target.clusterNodes);
+  if (!isClusterTarget(target)) {
+    return new Redis(target.url, { ...common, retryStrategy: reconnectDelay, reconnectOnError: reconnectOnReadonly, maxRetriesPerRequest: options.maxRetriesPerRequest });
+  }
+  const { nodes, credentials } = parseNodes(target.clusterNodes, 6379);
   return new Cluster(nodes, {
     ...common,
     shardedSubscribers: options.shardedSubscribers ?? false,
     clusterRetryStrategy: reconnectDelay,
     maxRedirections: options.maxRetriesPerRequest === null ? 10_000 : 16,
-    redisOptions: { ...credentials, maxRetriesPerRequest: options.maxRetriesPerRequest },
+    redisOptions: { ...credentials, reconnectOnError: reconnectOnReadonly, maxRetriesPerRequest: options.maxRetriesPerRequest },
   });
 }
 
 /**
- * REDIS_CLUSTER_NODES entries are `host:port`, or URLs (`rediss://user:password@host:port`) when
- * the cluster needs TLS or credentials; the first URL's user, password and scheme apply to every
- * node (ioredis learns the other nodes from the cluster itself).
+ * REDIS_CLUSTER_NODES and REDIS_SENTINELS entries are `host:port`, or URLs
+ * (`rediss://user:password@host:port`) when the nodes need TLS or credentials; the first URL's user,
+ * password and scheme apply to every node (ioredis learns the other nodes from the nodes themselves).
  */
-function parseClusterNodes(entries: readonly string[]): { nodes: ClusterNode[]; credentials: RedisOptions } {
+function parseNodes(entries: readonly string[], defaultPort: number): { nodes: { host: string; port: number }[]; credentials: RedisOptions } {
   let credentials: RedisOptions | undefined;
-  const nodes = entries.map((entry): ClusterNode => {
+  const nodes = entries.map((entry) => {
     if (!/^rediss?:\/\//.test(entry)) {
       const colon = entry.lastIndexOf(':');
       return { host: entry.slice(0, colon), port: Number(entry.slice(colon + 1)) };
     }
     const url = new URL(entry);
-    credentials ??= {
-      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-    };
-    return { host: url.hostname, port: Number(url.port || 6379) };
+    credentials ??= credentialsOf(url);
+    return { host: url.hostname, port: Number(url.port || defaultPort) };
   });
   return { nodes, credentials: credentials ?? {} };
+}
+
+/** The user, password and TLS a `redis[s]://` URL carries. */
+function credentialsOf(url: URL): RedisOptions {
+  return {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
 }

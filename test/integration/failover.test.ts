@@ -4,80 +4,19 @@
 // them unfiltered (`since` on the URL), half with a site filter (`since` in `subscribe`). After
 // each failure every client must have every number exactly once, in order, and no WebSocket may
 // have been sent the same id twice.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusKeys, RedisBus } from '../../shared/bus/index.ts';
+import { failoverGatewayEnv, failoverScenarios, RATE } from '../support/failover-scenario.ts';
 import { GatewayFleet } from '../support/gateway-fleet.ts';
-import { describeClients, NumberedClient, NumberedPublisher, sequenceProblems } from '../support/numbered-stream.ts';
+import { describeClients, NumberedClient } from '../support/numbered-stream.ts';
 import { randomPrefix } from '../support/processes.ts';
 import { RedisCluster } from '../support/redis-cluster.ts';
 import { RedisServer } from '../support/redis-server.ts';
 import { waitUntil } from '../support/wait-until.ts';
 
 const API_KEY = `failover-${randomPrefix()}`;
-const RATE = 100; // messages per second
-const CLIENTS = 6;
-/** HAProxy checks every 200 ms and acts on two in a row: a drain must outlast that window. */
-const GATEWAY_ENV = { API_KEYS: API_KEY, DRAIN_DELAY_MS: '1500', SHUTDOWN_GRACE_MS: '2000' };
-
-interface Run {
-  readonly publisher: NumberedPublisher;
-  readonly clients: NumberedClient[];
-  /** Wait until every client has delivered at least `more` numbers beyond what it has now. */
-  progress(more: number, what: string): Promise<void>;
-}
-
-/**
- * Connect the clients, start the publisher on a new site, let it flow, run the failure, let it
- * flow again, stop, and check every client got 1..N exactly once and in order.
- */
-async function scenario(fleet: GatewayFleet, bus: RedisBus, failure: (run: Run) => Promise<void>): Promise<void> {
-  const site = `s${randomPrefix()}`;
-  const clients = Array.from({ length: CLIENTS }, (_, i) =>
-    new NumberedClient(`client${i}${i % 2 ? ' (filtered)' : ''}`, { url: fleet.haproxy.wsUrl, apiKey: API_KEY, site, filtered: i % 2 === 1 }));
-  running.push(...clients);
-  const detail = () => describeClients(clients);
-  await waitUntil(() => clients.every((c) => c.live), 'every client to be live', 20_000, detail);
-  const publisher = new NumberedPublisher(bus, site, RATE).start();
-  publishers.push(publisher);
-  const run: Run = {
-    publisher,
-    clients,
-    async progress(more, what) {
-      const targets = clients.map((c) => c.numbers.length + more);
-      await waitUntil(() => clients.every((c, i) => c.numbers.length >= targets[i]!), what, 30_000, detail);
-    },
-  };
-  await run.progress(100, 'messages before the failure');
-  await failure(run);
-  await run.progress(100, 'messages after the failure');
-  const total = await publisher.stop();
-  expect(publisher.failures).toEqual([]);
-  await waitUntil(() => clients.every((c) => c.last === total), `every client to deliver the last number (${total})`, 30_000, detail);
-  for (const client of clients) {
-    expect(sequenceProblems(client.numbers, 1, total), client.name).toBe('');
-    expect(client.numbers).toHaveLength(total);
-    expect(client.wireDuplicates, `${client.name}: ids a gateway sent twice on one connection`).toEqual([]);
-  }
-}
-
-/** kill -9 gateway i mid-stream, let the stream flow without it, then start it again on its port. */
-function killAndRestart(fleet: GatewayFleet, i: number) {
-  return async (run: Run) => {
-    const reconnects = () => run.clients.reduce((sum, c) => sum + c.reconnects, 0);
-    const before = reconnects();
-    await fleet.kill(i);
-    await run.progress(50, 'messages with one gateway dead');
-    expect(reconnects(), 'clients that were on the killed gateway reconnected').toBeGreaterThan(before);
-    await fleet.startOne(i);
-  };
-}
-
-const running: NumberedClient[] = [];
-const publishers: NumberedPublisher[] = [];
-afterEach(async () => {
-  for (const client of running.splice(0)) client.close();
-  await Promise.all(publishers.splice(0).map((p) => p.stop()));
-});
+const GATEWAY_ENV = failoverGatewayEnv(API_KEY);
+const { scenario, killAndRestart } = failoverScenarios(API_KEY);
 
 describe('three gateways behind HAProxy on one Redis', () => {
   let redis: RedisServer;
@@ -142,7 +81,7 @@ describe('three gateways behind HAProxy on one Redis', () => {
         const before = run.clients[i]!;
         const back = new NumberedClient(`${before.name} resumed`, { url: fleet.haproxy.wsUrl, apiKey: API_KEY, site: run.publisher.site, filtered: i % 2 === 1, since: sinces[k]! });
         back.numbers.push(...before.numbers); // before its first delivery: one sequence across the absence
-        running.push(back);
+        run.track(back);
         run.clients[i] = back;
       });
       await waitUntil(() => away.every((i) => run.clients[i]!.last >= publishedAtClose + 10 * RATE), 'the resumed clients to catch up', 20_000, () => describeClients(run.clients));

@@ -79,6 +79,8 @@ export class NumberedClient {
   readonly numbers: number[] = [];
   readonly states: StateChange[] = [];
   readonly errors: string[] = [];
+  /** How many numbers the client had when each HISTORY_TRUNCATED arrived. */
+  readonly truncatedAt: number[] = [];
   readonly wireDuplicates: string[] = [];
   readonly client: LicmonClient;
 
@@ -99,7 +101,10 @@ export class NumberedClient {
       if (log.site === options.site) this.numbers.push((log.metadata as { n: number }).n);
     });
     this.client.on('state', (change) => this.states.push(change));
-    this.client.on('error', (error) => this.errors.push(`${error.code}: ${error.message}`));
+    this.client.on('error', (error) => {
+      this.errors.push(`${error.code}: ${error.message}`);
+      if (error.code === 'HISTORY_TRUNCATED') this.truncatedAt.push(this.numbers.length);
+    });
     this.client.connect();
   }
 
@@ -142,4 +147,20 @@ export function sequenceProblems(numbers: readonly number[], from: number, to: n
     }
   }
   return problems.join('; ');
+}
+
+/**
+ * The numbers a client skipped with no HISTORY_TRUNCATED between the last number it had and the
+ * next one it got: a loss it was not told about. After a HISTORY_TRUNCATED what is kept follows,
+ * so numbers may repeat or restart there; elsewhere they must go up by one.
+ */
+export function silentGaps(client: NumberedClient): string[] {
+  const gaps: string[] = [];
+  const { numbers, truncatedAt } = client;
+  for (let i = 1; i < numbers.length; i++) {
+    if (truncatedAt.includes(i)) continue;
+    if (numbers[i] !== numbers[i - 1]! + 1) gaps.push(`${numbers[i - 1]} → ${numbers[i]} at ${i}`);
+  }
+  if (numbers[0] !== 1 && !truncatedAt.includes(0)) gaps.push(`starts at ${numbers[0]}`);
+  return gaps;
 }

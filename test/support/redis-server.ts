@@ -35,6 +35,10 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
+  }
+
   /** The running server's PID (the benchmark measures its CPU). */
   get pid(): number | undefined {
     return this.child?.pid;
@@ -59,6 +63,11 @@ export class RedisServer {
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code}: ${out}`)); });
     });
     child.stdout!.resume();
+  }
+
+  /** SIGSTOP (true) or SIGCONT (false): a frozen server keeps its connections but answers nothing. */
+  freeze(frozen: boolean): void {
+    this.child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
   }
 
   /** Stop; with `kill` it dies at once (SIGKILL), as in a crash. */

@@ -22,12 +22,17 @@ async function setup(policy: CatchUpPolicy = FAST) {
   /** What reached the hub: message texts in order, with their ids. */
   const published: Array<{ message: string; id: StreamId | undefined; fields: EventFields }> = [];
   const metrics: Array<Record<string, unknown>> = [];
-  const hub = { publish: (fields: EventFields, json: string, id: StreamId | undefined) => published.push({ message: fields.message, id, fields }) };
+  /** Streams the hub was told lost history, in order. */
+  const truncations: string[] = [];
+  const hub = {
+    publish: (fields: EventFields, json: string, id: StreamId | undefined) => published.push({ message: fields.message, id, fields }),
+    truncated: (stream: string) => void truncations.push(stream),
+  };
   const clock = { update: (message: Record<string, unknown>) => metrics.push(message) };
   const intake = new Intake({ bus, hub, clock, counters: stats, logger: createLogger('test', 'silent'), policy });
   intakes.push(intake);
   const messages = () => published.map((p) => p.message);
-  return { bus, stats, intake, published, metrics, messages };
+  return { bus, stats, intake, published, metrics, messages, truncations };
 }
 
 /** Publish `n` numbered logs, "<prefix>1" … "<prefix>n". */
@@ -58,7 +63,7 @@ describe('Intake', () => {
   });
 
   it('delivers a message once, however often it arrives, and takes a new epoch as a fresh history', async () => {
-    const { bus, stats, intake, messages } = await setup();
+    const { bus, stats, intake, messages, truncations } = await setup();
     await intake.start();
     const captured: string[] = [];
     await bus.inner.subscribe((d) => captured.push(d.json));
@@ -72,8 +77,11 @@ describe('Intake', () => {
     const last = parseStreamId(JSON.parse(captured[2]!).id as string)!;
     expect(intake.delivered({ ...last, seq: last.seq + 1 })).toBe(false);
 
-    // A lower position in another epoch: Redis lost the stream and it started again.
+    // A lower position in another epoch: Redis lost the stream and it started again. The hub is
+    // told first, so its connections hear HISTORY_TRUNCATED before the new epoch's messages.
+    expect(truncations).toEqual([]);
     intake.deliver({ kind: 'events', stream: '_', json: `{"id":"_:other:1-0",${JSON.stringify(log('after loss')).slice(1)}` });
+    expect(truncations).toEqual(['_']);
     expect(messages().at(-1)).toBe('after loss');
   });
 

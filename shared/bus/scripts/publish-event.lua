@@ -14,19 +14,34 @@
 --
 -- Returns the id "<stream>:<epoch>:<entry id>". A message whose producer sequence was already
 -- published (a retry after a lost reply) is not published again: its original id is returned.
+--
+-- A producer numbers its messages 1, 2, 3… per stream and sends them in order, re-sending any whose
+-- reply it did not get. So when the sequence this server last stored for it is lower than the one
+-- before this message, writes it made were acknowledged and then lost: a replica promoted after
+-- asynchronous replication, or a restore from an older snapshot. The stream's history then has a
+-- hole nobody could see, so it starts a new epoch: a client resuming from an id of the old one is
+-- told HISTORY_TRUNCATED instead of being replayed past the hole in silence.
 local epoch = redis.call('GET', KEYS[3])
-if not epoch then
-  epoch = ARGV[5]
-  redis.call('SET', KEYS[3], epoch)
-end
+local lost = false
 if ARGV[6] ~= '' then
+  local seq = tonumber(ARGV[7])
   local last = redis.call('HGET', KEYS[4], ARGV[6])
   if last then
     local space = string.find(last, ' ', 1, true)
-    if tonumber(string.sub(last, 1, space - 1)) >= tonumber(ARGV[7]) then
+    local lastSeq = tonumber(string.sub(last, 1, space - 1))
+    if lastSeq >= seq then
       return string.sub(last, space + 1)
     end
+    lost = lastSeq < seq - 1
+  else
+    -- Its earlier messages left no trace here though the stream goes on: lost too (or the stream
+    -- was silent for the day the producers hash outlives it, when little of its history is left).
+    lost = seq > 1 and epoch ~= false
   end
+end
+if not epoch or lost then
+  epoch = ARGV[5]
+  redis.call('SET', KEYS[3], epoch)
 end
 local position = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
 if ARGV[3] ~= '0' then
