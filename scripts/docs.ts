@@ -1,5 +1,5 @@
-// Regenerates the README's configuration, close-code and Prometheus metrics tables from the code,
-// so the documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
+// Regenerates the README's table of contents (from its headings) and its configuration, close-code
+// and Prometheus metrics tables (from the code), so the documentation cannot drift: `npm run docs`. test/unit/docs.test.ts fails when they differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
@@ -63,6 +63,29 @@ export function renderMetrics(): string {
   return ['| metric | type | labels | served by | meaning |', '|---|---|---|---|---|', ...sorted, defaults].join('\n');
 }
 
+/**
+ * The README's table of contents: its `##` sections, each with its `###` subsections, linked by
+ * GitHub's heading anchors (lower case, punctuation dropped, spaces to hyphens, `-1`… on repeats).
+ */
+export function renderToc(readme: string): string {
+  const seen = new Map<string, number>();
+  const lines: string[] = [];
+  let fenced = false;
+  for (const line of readme.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const heading = fenced ? null : /^(##|###) (.+)$/.exec(line);
+    if (!heading) continue;
+    const title = heading[2]!.trim();
+    const slug = title.toLowerCase().replace(/`/g, '').replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    const text = title.replace(/`/g, '');
+    if (heading[1] === '##') lines.push(`- [${text}](#${n ? `${slug}-${n}` : slug})`);
+    else lines.push(`  - [${text}](#${n ? `${slug}-${n}` : slug})`);
+  }
+  return lines.join('\n');
+}
+
 function formatDefault(value: unknown): string {
   if (value === undefined) return '—';
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : `\`${value.join(',')}\``;
@@ -103,5 +126,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   readme = replaceSection(readme, 'config', renderConfig());
   readme = replaceSection(readme, 'close-codes', renderCloseCodes());
   readme = replaceSection(readme, 'metrics', renderMetrics());
+  readme = replaceSection(readme, 'toc', renderToc(readme));
   writeFileSync(path, readme);
 }

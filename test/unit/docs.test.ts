@@ -3,7 +3,7 @@
 // `npm run docs`). Error codes: test/unit/security-docs.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderCloseCodes, renderConfig, renderMetrics, section } from '../../scripts/docs.ts';
+import { renderCloseCodes, renderConfig, renderMetrics, renderToc, section } from '../../scripts/docs.ts';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -21,6 +21,15 @@ describe('README', () => {
     const table = section(readme, 'metrics');
     expect(table).toBe(renderMetrics());
     for (const name of ['flexlm_feature_used_users', 'licmon_gateway_delivery_delay_seconds', 'licmon_build_info', 'process_cpu_seconds_total']) expect(table).toContain(`\`${name}\``);
+  });
+  it('opens with a table of contents of every section, whose links all lead to a heading', () => {
+    const toc = section(readme, 'toc');
+    expect(toc).toBe(renderToc(readme));
+    expect(toc).toContain('- [Quick start](#quick-start)');
+    expect(toc).toContain('  - [First five minutes](#first-five-minutes)');
+    // Every in-page link of the README lands on an anchor the TOC knows.
+    const anchors = new Set([...toc.matchAll(/\(#([^)]+)\)/g)].map((m) => m[1]));
+    for (const [, anchor] of readme.matchAll(/\]\(#([^)]+)\)/g)) expect(anchors, `#${anchor}`).toContain(anchor);
   });
   it('gives the two quick-start commands', () => {
     expect(readme).toContain('npm start');
