@@ -1,6 +1,7 @@
 // One `licmon` sub-command. Each lives in cli/commands/<name>.ts and is listed, with its name and
 // summary, in cli/licmon.ts, which imports it only to run it. Imports nothing heavy: the dispatcher
 // loads this for every run, `licmon --help` included.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Exit codes every command keeps, so scripts can rely on them. */
 export const ExitCode = {
@@ -25,4 +26,13 @@ export interface Command {
 /** Thrown for bad usage; the dispatcher prints it with the command's usage hint and exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** A command's arguments parsed with node's parseArgs; what it rejects becomes a UsageError (exit 2). */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }

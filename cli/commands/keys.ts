@@ -1,13 +1,12 @@
 // `licmon keys create|list|revoke`: manage the API keys kept (hashed) in Redis. Every gateway on
 // the same Redis and prefix accepts a key as soon as it is created, and closes its connections
 // within a second of its revocation.
-import { parseArgs } from 'node:util';
 import { API_KEY_ENDPOINTS, isExpired, KeyNameSchema, type ApiKeyEndpoint, type ApiKeyRecord } from '../../shared/auth/api-key.ts';
 import { KeyNameTakenError, KeyStore } from '../../shared/auth/key-store.ts';
 import { redisTarget } from '../../shared/bus/redis-connection.ts';
 import { GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
 import { SITE_NAME_RE } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 import { withRedis } from '../with-redis.ts';
 import { DURATION_HINT, DurationError, parseDuration } from '../../shared/duration.ts';
 
@@ -87,22 +86,18 @@ export const keysCommand: Command = {
 type Values = ReturnType<typeof parseOptions>['values'];
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        name: { type: 'string' },
-        sites: { type: 'string' },
-        endpoints: { type: 'string' },
-        expires: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      sites: { type: 'string' },
+      endpoints: { type: 'string' },
+      expires: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 function createSpec(values: Values, now: number) {

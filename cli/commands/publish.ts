@@ -1,12 +1,11 @@
 // `licmon publish <log|metrics|alert> --json MSG | --ndjson`: publish messages to the bus at
 // REDIS_URL exactly as a collector would — validated against the shared schema first.
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { validateStreamMessage } from '../../collector/validate-message.ts';
 import { RedisBus, redisTarget, type PublishResult } from '../../shared/bus/index.ts';
 import { CollectorConfigSchema, loadConfig } from '../../shared/config.ts';
 import { STREAM_KINDS, type StreamKind, type StreamMessage } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 import { withRedis } from '../with-redis.ts';
 
 /** Publishes awaiting Redis before reading more input: keeps memory flat on a fast pipe. */
@@ -69,11 +68,7 @@ export const publishCommand: Command = {
 };
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({ args, allowPositionals: true, options: { json: { type: 'string' }, ndjson: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandArgs({ args, allowPositionals: true, options: { json: { type: 'string' }, ndjson: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
 }
 
 async function publishLines(bus: RedisBus, kind: StreamKind): Promise<number> {

@@ -1,7 +1,6 @@
 // `licmon tail`: follow a gateway's stream from a terminal, through the client SDK — so it
 // reconnects with backoff and resumes where it left off, never showing a line twice.
 // Messages go to stdout (aligned and coloured, or NDJSON with --json); status goes to stderr.
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import {
   ENDPOINT_NAMES, LicmonClient, endpointUrl, parseMessageId, type EndpointName, type StateChange,
@@ -11,7 +10,7 @@ import {
   AlertMessageSchema, closeCodeEntry, ErrorCode, FilterSchema, LogMessageSchema, MAX_LINES, MetricsMessageSchema,
   type ErrorMessage, type Filter,
 } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 import { EXIT_BY_CLOSE } from '../exit-on-close.ts';
 import { TailFormatter, useColor } from '../tail-format.ts';
 
@@ -94,29 +93,25 @@ export const tailCommand: Command = {
 };
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        url: { type: 'string' },
-        'api-key': { type: 'string' },
-        endpoint: { type: 'string' },
-        level: { type: 'string' },
-        source: { type: 'string' },
-        pattern: { type: 'string' },
-        site: { type: 'string' },
-        interval: { type: 'string' },
-        since: { type: 'string' },
-        lines: { type: 'string', short: 'n' },
-        'active-alerts': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'max-retries': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandArgs({
+    args,
+    options: {
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      endpoint: { type: 'string' },
+      level: { type: 'string' },
+      source: { type: 'string' },
+      pattern: { type: 'string' },
+      site: { type: 'string' },
+      interval: { type: 'string' },
+      since: { type: 'string' },
+      lines: { type: 'string', short: 'n' },
+      'active-alerts': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'max-retries': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 /** Run the client until it closes for good or we are stopped; resolves with the exit code. */

@@ -1,10 +1,9 @@
 // `licmon usage <feature>`: what a feature's history says, per license server — its peak and
 // when, its average, time at 100% and denials over the last --since — read from a gateway's
 // GET /api/usage through the client SDK (so it sees exactly what the key may see).
-import { parseArgs } from 'node:util';
 import { fetchUsage, UsageRequestError, type UsageResponse, type UsageSummary } from '@licmon/client';
 import { DurationError, parseDuration } from '../../shared/duration.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 
 const USAGE = `Usage: licmon usage <feature> [--site LIST] [--since 24h] [--json] [--url URL] [--api-key KEY]
 
@@ -62,22 +61,18 @@ export const usageCommand: Command = {
 };
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        site: { type: 'string' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-        url: { type: 'string' },
-        'api-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      site: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 function failed(err: unknown, url: string): number {

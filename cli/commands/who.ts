@@ -4,11 +4,10 @@
 // sees that site's holders only), and it needs no Redis credentials. A gateway sends every
 // current snapshot the moment a connection opens, before it answers the client's first ping: so
 // once the connection is live, everything there is to know has arrived, and `who` prints and exits.
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { LicmonClient, endpointUrl } from '@licmon/client';
 import { FilterSchema, MetricsMessageSchema, type Filter } from '../../shared/protocol/index.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 import { EXIT_BY_CLOSE } from '../exit-on-close.ts';
 import { formatWho, type ServerFeature } from '../who-format.ts';
 
@@ -121,21 +120,17 @@ function filterOf(values: { site?: string; server?: string }): Filter | null {
 }
 
 function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        site: { type: 'string' },
-        server: { type: 'string' },
-        json: { type: 'boolean' },
-        url: { type: 'string' },
-        'api-key': { type: 'string' },
-        'max-retries': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      site: { type: 'string' },
+      server: { type: 'string' },
+      json: { type: 'boolean' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      'max-retries': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
