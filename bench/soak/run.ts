@@ -1,0 +1,71 @@
+// `npm run soak -- --minutes N [--warmup M] [--sample-seconds S] [--gateways G] [--clients C]
+//   [--act-every S] [--sim-rate R] [--history H] [--json FILE]`
+// Runs the soak (soak.ts), prints a line per sample and a verdict per series, writes everything
+// to FILE (default bench/results/soak-<time>.json), and exits 1 if the soak failed.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Cleanup } from '../cleanup.ts';
+import { runSoak, type SoakOptions } from './soak.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    warmup: { type: 'string' },
+    'sample-seconds': { type: 'string' },
+    gateways: { type: 'string', default: '2' },
+    clients: { type: 'string', default: '200' },
+    'act-every': { type: 'string', default: '10' },
+    'sim-rate': { type: 'string', default: '30' },
+    history: { type: 'string', default: '5000' },
+    json: { type: 'string' },
+  },
+});
+
+function positive(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`soak: --${name} must be a positive number (got ${JSON.stringify(text)})`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const minutes = positive('minutes', values.minutes);
+const options: SoakOptions = {
+  minutes,
+  // Long enough for the streams to fill to --history and the processes' heaps to settle.
+  warmupMinutes: values.warmup === undefined ? Math.min(10, minutes / 3) : positive('warmup', values.warmup),
+  sampleSeconds: values['sample-seconds'] === undefined ? (minutes >= 10 ? 60 : 10) : positive('sample-seconds', values['sample-seconds']),
+  gateways: positive('gateways', values.gateways),
+  clients: positive('clients', values.clients),
+  actEverySeconds: positive('act-every', values['act-every']),
+  simRate: positive('sim-rate', values['sim-rate']),
+  historyLength: positive('history', values.history),
+};
+
+const cleanup = new Cleanup();
+process.once('SIGINT', () => void cleanup.stopAll().then(() => process.exit(130)));
+let failed: boolean;
+try {
+  const report = await runSoak(options, cleanup, (line) => console.log(line));
+  console.log('\ntrends after warm-up (least-squares rise across the window; allowed: max(floor, share × mean)):');
+  for (const v of report.verdicts) {
+    console.log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.name}: ${v.first.toFixed(1)} → ${v.last.toFixed(1)} ${v.unit}, mean ${v.mean.toFixed(1)}, slope ${v.slopePerHour.toFixed(2)} ${v.unit}/h, rise ${v.rise.toFixed(1)} (allowed ${v.allowed.toFixed(1)})`);
+  }
+  const t = report.tally;
+  console.log(`clients: ${t.frames} frames, ${t.connects} connects (${t.resumes} resuming), ${t.filterChanges} filter changes, ${t.intervalChanges} interval changes, ${t.truncated} HISTORY_TRUNCATED, ${t.replayOverlap} replayed again after a subscribe with since, ${t.outOfOrder} out of order`);
+  const file = values.json ?? `${ROOT}bench/results/soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  console.log(`written: ${file}`);
+  if (report.failures.length) console.error(`\nsoak FAILED:\n${report.failures.map((f) => `  - ${f}`).join('\n')}`);
+  else console.log('\nsoak passed: nothing trends up');
+  failed = report.failures.length > 0;
+} finally {
+  await cleanup.stopAll();
+}
+process.exit(failed ? 1 : 0);
