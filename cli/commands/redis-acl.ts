@@ -1,9 +1,8 @@
 // `licmon redis-acl`: print a Redis ACL file with one least-privilege user per role (gateway,
 // collector, admin) for a key prefix. Passwords come from the environment and are written hashed.
-import { parseArgs } from 'node:util';
 import { ACL_ROLES, aclUser, DEV_ACL_PASSWORDS, renderAclFile, type AclRole } from '../../shared/auth/redis-acl.ts';
 import { GatewayConfigSchema } from '../../shared/config.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 
 const ENV: Record<AclRole, string> = { gateway: 'REDIS_ACL_GATEWAY_PASSWORD', collector: 'REDIS_ACL_COLLECTOR_PASSWORD', admin: 'REDIS_ACL_ADMIN_PASSWORD' };
 
@@ -28,12 +27,7 @@ Then connect each process as its user, e.g. REDIS_URL=redis://${aclUser('gateway
 export const redisAclCommand: Command = {
   usage: USAGE,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const { values } = parseCommandArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
     if (values.help) {
       process.stdout.write(USAGE);
       return ExitCode.OK;
