@@ -22,10 +22,11 @@ export async function freePort(): Promise<number> {
 
 /**
  * One command on a connection of its own to a loopback Redis or Sentinel, as `user` when given,
- * closed afterwards: for asking a server how it is, not for traffic.
+ * closed afterwards: for asking a server how it is, not for traffic. No ready check: it sends INFO,
+ * which a user may not be allowed (a replica's).
  */
 export async function redisCommand(port: number, [name, ...args]: [string, ...string[]], user?: { username: string; password: string }): Promise<unknown> {
-  const redis = new Redis({ port, host: '127.0.0.1', ...user, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({ port, host: '127.0.0.1', ...user, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
     return await redis.call(name, ...args);
