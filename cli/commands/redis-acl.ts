@@ -1,11 +1,17 @@
 // `licmon redis-acl`: print a Redis ACL file with one least-privilege user per role (gateway,
-// collector, admin) for a key prefix. Passwords come from the environment and are written hashed.
-import { parseArgs } from 'node:util';
-import { ACL_ROLES, aclUser, DEV_ACL_PASSWORDS, renderAclFile, type AclRole } from '../../shared/auth/redis-acl.ts';
+// collector, admin) for a key prefix, and the users of Redis' own replicas and Sentinels when it
+// is replicated. Passwords come from the environment and are written hashed.
+import { ACL_ROLES, ACL_SERVER_ROLES, aclUser, DEV_ACL_PASSWORDS, renderAclFile, type AclPasswords, type AclRole, type AclServerRole } from '../../shared/auth/redis-acl.ts';
 import { GatewayConfigSchema } from '../../shared/config.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 
-const ENV: Record<AclRole, string> = { gateway: 'REDIS_ACL_GATEWAY_PASSWORD', collector: 'REDIS_ACL_COLLECTOR_PASSWORD', admin: 'REDIS_ACL_ADMIN_PASSWORD' };
+const ENV: Record<AclRole | AclServerRole, string> = {
+  gateway: 'REDIS_ACL_GATEWAY_PASSWORD',
+  collector: 'REDIS_ACL_COLLECTOR_PASSWORD',
+  admin: 'REDIS_ACL_ADMIN_PASSWORD',
+  replica: 'REDIS_ACL_REPLICA_PASSWORD',
+  sentinel: 'REDIS_ACL_SENTINEL_PASSWORD',
+};
 
 const USAGE = `Usage: licmon redis-acl [--prefix PREFIX] [--dev] > users.acl
 
@@ -14,6 +20,9 @@ the commands, keys and channels its role needs under the key prefix:
   ${aclUser('gateway')}    reads streams, snapshots, usage history and API keys, subscribes; writes only its presence
   ${aclUser('collector')}  publishes (streams, snapshots, channels), records usage history, keeps its queue and alert state
   ${aclUser('admin')}      licmon keys: creates, lists and revokes API keys
+and, for a replicated Redis (Sentinel), only when their passwords are set:
+  ${aclUser('replica')}    replicas sync from the master as this user (masteruser)
+  ${aclUser('sentinel')}   Sentinels monitor and fail over the nodes as this user (sentinel auth-user)
 The default user may only PING. Passwords are stored as SHA-256 hashes.
 
 Options:
@@ -21,19 +30,14 @@ Options:
   --dev            use the development passwords of deploy/redis/users.acl instead of the environment
   -h, --help       show this help
 
-Environment (unless --dev): ${ACL_ROLES.map((r) => ENV[r]).join(', ')}.
+Environment (unless --dev): ${ACL_ROLES.map((r) => ENV[r]).join(', ')}; optionally ${ACL_SERVER_ROLES.map((r) => ENV[r]).join(', ')}.
 Then connect each process as its user, e.g. REDIS_URL=redis://${aclUser('gateway')}:PASSWORD@host:6379.
 `;
 
 export const redisAclCommand: Command = {
   usage: USAGE,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const { values } = parseCommandArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
     if (values.help) {
       process.stdout.write(USAGE);
       return ExitCode.OK;
@@ -46,11 +50,12 @@ export const redisAclCommand: Command = {
   },
 };
 
-function fromEnvironment(): Record<AclRole, string> {
+function fromEnvironment(): AclPasswords {
   const missing = ACL_ROLES.filter((role) => !process.env[ENV[role]]);
   if (missing.length > 0) throw new UsageError(`set ${missing.map((r) => ENV[r]).join(', ')} (or use --dev for a local cluster)`);
-  for (const role of ACL_ROLES) {
+  const given = [...ACL_ROLES, ...ACL_SERVER_ROLES].filter((role) => process.env[ENV[role]]);
+  for (const role of given) {
     if (/\s/.test(process.env[ENV[role]]!)) throw new UsageError(`${ENV[role]}: a password cannot contain whitespace`);
   }
-  return Object.fromEntries(ACL_ROLES.map((role) => [role, process.env[ENV[role]]!])) as Record<AclRole, string>;
+  return Object.fromEntries(given.map((role) => [role, process.env[ENV[role]]!])) as AclPasswords;
 }

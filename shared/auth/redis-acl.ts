@@ -14,20 +14,42 @@
 //              (alerts, poll failures, BullMQ queues) under its prefixes. It cannot read API keys
 //              or subscribe to anything.
 // - admin:     `licmon keys`: creates, lists and revokes API keys and announces revocations.
+//
+// A replicated Redis (Sentinel) also needs users of its own, which no licmon process uses:
+// - replica:   a replica syncs from its master (`masteruser`): PSYNC, REPLCONF, PING.
+// - sentinel:  a Sentinel monitors every node and reconfigures them at a failover (`sentinel
+//              auth-user`): Redis' documented minimum, with its hello channel for the only
+//              channel (the documented example allows every channel).
 import { createHash } from 'node:crypto';
 import { BusKeys } from '../bus/keys.ts';
 
 export const ACL_ROLES = ['gateway', 'collector', 'admin'] as const;
 export type AclRole = (typeof ACL_ROLES)[number];
 
+/** The users Redis' own replicas and Sentinels connect as: a file has them only when given their passwords. */
+export const ACL_SERVER_ROLES = ['replica', 'sentinel'] as const;
+export type AclServerRole = (typeof ACL_SERVER_ROLES)[number];
+
+/**
+ * Every role's password, but a Redis without replicas needs no replica or Sentinel user, and an
+ * enabled user nobody uses is only one more password to guess.
+ */
+export type AclPasswords = Record<AclRole, string> & Partial<Record<AclServerRole, string>>;
+
 /**
  * The passwords of deploy/redis/users.acl, which docker-compose.yml uses: for a local cluster only.
  * For anything else, generate a file with your own (`licmon redis-acl`).
  */
-export const DEV_ACL_PASSWORDS: Readonly<Record<AclRole, string>> = { gateway: 'gateway-dev-password', collector: 'collector-dev-password', admin: 'admin-dev-password' };
+export const DEV_ACL_PASSWORDS: Readonly<Required<AclPasswords>> = {
+  gateway: 'gateway-dev-password',
+  collector: 'collector-dev-password',
+  admin: 'admin-dev-password',
+  replica: 'replica-dev-password',
+  sentinel: 'sentinel-dev-password',
+};
 
 /** The Redis user name of a role. */
-export const aclUser = (role: AclRole): string => `licmon-${role}`;
+export const aclUser = (role: AclRole | AclServerRole): string => `licmon-${role}`;
 
 /** Connection and cluster-discovery commands every client library sends (ioredis: INFO ready check; Cluster: CLUSTER SLOTS). */
 const CONNECTION = ['+ping', '+info', '+client|setname', '+client|getname', '+client|id', '+cluster|slots', '+cluster|shards', '+readonly', '+select'];
@@ -83,16 +105,29 @@ export function aclRules(prefix: string): Record<AclRole, string[]> {
   };
 }
 
+/** The ACL rules of the replica and Sentinel users: no keys, whatever the prefix. */
+const SERVER_RULES: Record<AclServerRole, string[]> = {
+  replica: ['resetkeys', 'resetchannels', '-@all', '+psync', '+replconf', '+ping'],
+  sentinel: [
+    'resetkeys', 'resetchannels', '-@all', '+ping', '+info', '+role', '+client|setname', '+client|kill', '+multi', '+exec',
+    '+slaveof', '+config|rewrite', '+script|kill', '+subscribe', '+publish', '&__sentinel__:hello',
+  ],
+};
+
 /**
  * A Redis ACL file: the default user may only PING (health checks), each role's user has its
- * rules and its password, stored as a SHA-256 hash (`#…`), never in plaintext.
+ * rules and its password, stored as a SHA-256 hash (`#…`), never in plaintext; the replica and
+ * Sentinel users follow when their passwords are given.
  */
-export function renderAclFile(prefix: string, passwords: Record<AclRole, string>): string {
+export function renderAclFile(prefix: string, passwords: AclPasswords): string {
   const rules = aclRules(prefix);
+  const user = (role: AclRole | AclServerRole, password: string, roleRules: string[]) =>
+    `user ${aclUser(role)} on #${createHash('sha256').update(password).digest('hex')} ${roleRules.join(' ')}`;
   // An ACL file has no comments: what it is and how it was made is said in README.md, "Redis ACL users".
   const lines = [
     'user default on nopass resetkeys resetchannels -@all +ping',
-    ...ACL_ROLES.map((role) => `user ${aclUser(role)} on #${createHash('sha256').update(passwords[role]).digest('hex')} ${rules[role].join(' ')}`),
+    ...ACL_ROLES.map((role) => user(role, passwords[role], rules[role])),
+    ...ACL_SERVER_ROLES.flatMap((role) => (passwords[role] === undefined ? [] : [user(role, passwords[role], SERVER_RULES[role])])),
   ];
   return `${lines.join('\n')}\n`;
 }

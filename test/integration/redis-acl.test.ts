@@ -180,6 +180,12 @@ describe('Redis ACL users', () => {
     expect(await refusal(anonymous.subscribe(keys.control()))).toMatch(/NOPERM/);
   });
 
+  it('include the replica and Sentinel users only when given their passwords', () => {
+    const users = (file: string) => file.split('\n').flatMap((line) => /^user (\S+) /.exec(line)?.[1] ?? []);
+    expect(users(renderAclFile(prefix, passwords))).toEqual(['default', ...ACL_ROLES.map(aclUser)]);
+    expect(users(renderAclFile(prefix, { ...passwords, sentinel: 's3cret' }))).toEqual(['default', ...ACL_ROLES.map(aclUser), aclUser('sentinel')]);
+  });
+
   it('matches the checked-in deploy/redis/users.acl (compose) with its development passwords', () => {
     expect(readFileSync(join(ROOT, 'deploy/redis/users.acl'), 'utf8')).toBe(renderAclFile('licmon', DEV_ACL_PASSWORDS));
   });

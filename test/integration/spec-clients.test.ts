@@ -5,7 +5,7 @@
 // Logs are published through the bus as collectors publish them, mixed with alerts and metrics:
 // each client must print exactly the logs its filter asks for, in order, and nothing else — the
 // Python and Go examples read every frame on /ws/logs as a log.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { RedisBus } from '../../shared/bus/index.ts';
 import { CHROMIUM_PATH, launchChromium } from '../support/chromium.ts';
 import { LineWatcher, watchProcess } from '../support/line-watcher.ts';
 import { type FeedResult, SPEC_SOURCE, feedLogClient } from '../support/log-feed.ts';
+import { runs, skipWithout } from '../support/missing-tool.ts';
 import { ROOT, type RunningGateway, randomPrefix, startGateway } from '../support/processes.ts';
 import { freePort } from '../support/redis-server.ts';
 import { serveFiles } from '../support/static-files.ts';
@@ -25,19 +26,9 @@ const GORILLA_SRC = '/usr/share/gocode/src/github.com/gorilla/websocket';
 const API_KEY = `spec-clients-${randomPrefix()}`;
 const LOG_LINE = /^\[[a-z]+\] /;
 
-/**
- * Whether to skip a client whose tool is missing. Only on a developer's machine: CI installs every
- * tool (.ci/run), so there a missing one must fail the test rather than hide it.
- */
-function skipWithout(present: boolean, tool: string): boolean {
-  if (present || process.env.CI) return false;
-  console.warn(`spec-clients: skipping the test that needs ${tool}: it is not installed here`);
-  return true;
-}
-
-const noPython = skipWithout(spawnSync(PYTHON, ['-c', 'import websockets']).status === 0, `${PYTHON} with websockets (Debian: python3-websockets)`);
-const noGo = skipWithout(spawnSync('go', ['version']).status === 0 && existsSync(GORILLA_SRC), 'go and gorilla/websocket (Debian: golang-go, golang-github-gorilla-websocket-dev)');
-const noChromium = skipWithout(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} (Debian: chromium)`);
+const noPython = skipWithout(`${PYTHON} with websockets (Debian: python3-websockets)`, runs(PYTHON, ['-c', 'import websockets']));
+const noGo = skipWithout('go and gorilla/websocket (Debian: golang-go, golang-github-gorilla-websocket-dev)', runs('go', ['version']) && existsSync(GORILLA_SRC));
+const noChromium = skipWithout(`${CHROMIUM_PATH} (Debian: chromium)`, existsSync(CHROMIUM_PATH));
 
 /**
  * The client printed at least `total` logs: warm-up logs, then exactly the matching logs in publish

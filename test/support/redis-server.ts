@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,6 +18,21 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * One command on a connection of its own to a loopback Redis or Sentinel, as `user` when given,
+ * closed afterwards: for asking a server how it is, not for traffic. No ready check: it sends INFO,
+ * which a user may not be allowed (a replica's).
+ */
+export async function redisCommand(port: number, [name, ...args]: [string, ...string[]], user?: { username: string; password: string }): Promise<unknown> {
+  const redis = new Redis({ port, host: '127.0.0.1', ...user, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return await redis.call(name, ...args);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export class RedisServer {

@@ -19,3 +19,16 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The same for a condition that asks a server each time (a Redis, a Sentinel: they announce
+ * nothing to a test), checked every 100 ms. A check that throws counts as not yet: the server may
+ * be starting, or failing over.
+ */
+export async function waitUntilAsync(done: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

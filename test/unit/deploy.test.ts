@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseFarmConfig } from '../../collector/farm/load-farm-config.ts';
 import { type CollectorConfig, CollectorConfigSchema, type GatewayConfig, GatewayConfigSchema, loadConfig } from '../../shared/config.ts';
+import { runs, skipWithout } from '../support/missing-tool.ts';
 import { ROOT } from '../support/processes.ts';
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -77,14 +78,6 @@ function expectRedisUser(role: Role, config: { REDIS_URL: string }, where: strin
   expect(user, `${where}: Redis user`).toBe(ROLES[role].redisUser);
   expect(ACL_USERS, `${where}: ${user} in deploy/redis/users.acl`).toContain(user);
 }
-
-/** Which environment tools are missing: skipped on a developer's machine, a failure in CI (.ci/run installs them). */
-function skipWithout(tool: string, present: boolean): boolean {
-  if (present || process.env.CI) return false;
-  console.warn(`deploy: skipping the check that needs ${tool}: it is not installed here`);
-  return true;
-}
-const has = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 
 describe('deploy/Dockerfile', () => {
   // Instructions with their continuation lines joined, comments dropped.
@@ -150,6 +143,8 @@ describe('docker-compose.yml and deploy/haproxy.cfg', () => {
     volumes?: string[];
     healthcheck?: { test?: string[]; disable?: boolean };
     stop_grace_period?: string;
+    /** Only with `--profile` (the sentinel profile's replicas and Sentinels: compose-sentinel.test.ts). */
+    profiles?: string[];
   }
   const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
   const services = Object.entries(compose.services);
@@ -163,7 +158,7 @@ describe('docker-compose.yml and deploy/haproxy.cfg', () => {
   const directive = (word: string) => haproxy.filter((l) => l.split(/\s+/)[0] === word).map((l) => l.split(/\s+/).slice(1));
 
   it('runs Redis 7, two collectors and three gateways, each with a valid environment', () => {
-    expect(services.filter(([, s]) => s.image === 'redis:7').map(([name]) => name)).toEqual(['redis']);
+    expect(services.filter(([, s]) => s.image === 'redis:7' && !s.profiles).map(([name]) => name)).toEqual(['redis']);
     expect(apps.filter((a) => a.role === 'collector')).toHaveLength(2);
     expect(gateways).toHaveLength(3);
     for (const { name, service, role } of apps) {
@@ -247,12 +242,12 @@ describe('docker-compose.yml and deploy/haproxy.cfg', () => {
     }
   });
 
-  it.skipIf(skipWithout('haproxy', has('haproxy', ['-v'])))('haproxy -c accepts deploy/haproxy.cfg', () => {
+  it.skipIf(skipWithout('haproxy', runs('haproxy', ['-v'])))('haproxy -c accepts deploy/haproxy.cfg', () => {
     const result = spawnSync('haproxy', ['-c', '-f', join(ROOT, 'deploy/haproxy.cfg')], { encoding: 'utf8' });
     expect(result.status, result.stdout + result.stderr).toBe(0);
   });
 
-  it.skipIf(skipWithout('docker-compose (v1)', has('docker-compose', ['version'])))('docker-compose config accepts docker-compose.yml', () => {
+  it.skipIf(skipWithout('docker-compose (v1)', runs('docker-compose', ['version'])))('docker-compose config accepts docker-compose.yml', () => {
     const result = spawnSync('docker-compose', ['-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], { encoding: 'utf8' });
     expect(result.status, result.stdout + result.stderr).toBe(0);
   });
