@@ -1,10 +1,11 @@
 // `npm run bench [-- --full | --profile quick|full|smoke] [--systems a,b] [--scenarios x,y] [--cpu-prof] [--no-pin]`
 // Runs the benchmark (harness.ts), prints a table per scenario, writes the run's figures to
 // bench/results/<time>-<profile>.json and, for a complete run, BENCHMARKS.md at the top level.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { findSection, replaceSection } from '../scripts/marked-sections.ts';
 import { Cleanup } from './cleanup.ts';
 import { runBench, SCENARIO_IDS, type ScenarioId } from './harness.ts';
 import { PROFILES } from './profiles.ts';
@@ -73,7 +74,10 @@ try {
   writeFileSync(jsonPath, `${JSON.stringify({ ...results, hotFunctions: hot }, null, 2)}\n`);
   console.log(`\nbench: figures in ${jsonPath.slice(ROOT.length)}`);
   if (complete) {
-    writeFileSync(`${ROOT}BENCHMARKS.md`, benchmarksMarkdown(results, hot));
+    // The soak's section is written by `npm run soak -- --benchmarks`, hours long: keep it.
+    const previous = existsSync(`${ROOT}BENCHMARKS.md`) ? findSection(readFileSync(`${ROOT}BENCHMARKS.md`, 'utf8'), 'soak') : undefined;
+    const markdown = benchmarksMarkdown(results, hot);
+    writeFileSync(`${ROOT}BENCHMARKS.md`, previous === undefined ? markdown : replaceSection(markdown, 'soak', previous));
     console.log('bench: BENCHMARKS.md written');
   } else console.log('bench: a partial run (--systems/--scenarios): BENCHMARKS.md left as it is');
   if (cpuProfileDir && hot.length === 0) rmSync(cpuProfileDir, { recursive: true, force: true });

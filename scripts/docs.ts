@@ -8,6 +8,7 @@ import { GatewayMetrics } from '../gateway/prometheus.ts';
 import { GatewayStats } from '../gateway/stats.ts';
 import { CollectorConfigSchema, GatewayConfigSchema } from '../shared/config.ts';
 import { CLOSE_CODES } from '../shared/protocol/close-codes.ts';
+import { replaceSection } from './marked-sections.ts';
 
 /**
  * The configuration table: every variable of the gateway and collector schemas, its default (from
@@ -102,22 +103,6 @@ function describeVariable(lines: string[], name: string): string {
   while (start > 0 && !lines[start]!.includes('/**')) start--;
   return lines.slice(start, end + 1).join(' ')
     .replace(/\/\*\*|\*\/|^\s*\*|\s\*\s/g, ' ').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
-}
-
-const marker = (name: string) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const;
-
-/** The text between a section's markers. */
-export function section(text: string, name: string): string {
-  const [start, end] = marker(name);
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README has no ${name} section`);
-  return text.slice(from + start.length, to).trim();
-}
-
-function replaceSection(text: string, name: string, body: string): string {
-  const [start, end] = marker(name);
-  return text.slice(0, text.indexOf(start) + start.length) + `\n${body}\n` + text.slice(text.indexOf(end));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -19,8 +19,8 @@ export interface ClientTally {
   outOfOrder: number;
   /** The first few of them: the id, the one before it, and what the client had last done. */
   readonly outOfOrderExamples: string[];
-  /** Messages a `subscribe` with `since` sent again because the client had them already (see replayFrom). */
-  replayOverlap: number;
+  /** Ids a `subscribe` with `since` replayed behind the newest one received, in order (see replayFrom). */
+  replayedBehind: number;
   /** HISTORY_TRUNCATED errors (allowed: a resume older than the history kept). */
   truncated: number;
   /** Every other error code received, and closes the client did not ask for, by code. */
@@ -63,11 +63,12 @@ class SoakClient {
   private interval: number | undefined;
   private readonly last = new Map<string, Position>();
   /**
-   * Per stream, the `since` of a `subscribe` sent on a live connection: what arrived between
-   * sending it and the gateway taking it is replayed again (the client asked from that id), so
-   * ids after it and up to the last seen are an overlap, not a step back, until a newer id comes.
+   * Per stream, the `since` of a `subscribe` sent on a live connection, and the ids received since.
+   * Live frames under the old filter may arrive after it was sent; the replay then brings what the
+   * new filter takes after `since`, which can sit behind them. Such an id is in order as long as it
+   * is after `since` and not one already received; the window stays open until the client's next action.
    */
-  private readonly replayFrom = new Map<string, Position>();
+  private readonly replayFrom = new Map<string, { from: Position; received: Set<string> }>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private lastAction = 'connected';
@@ -127,6 +128,7 @@ class SoakClient {
     if (this.stopped) return;
     const resuming = this.last.size > 0;
     this.lastAction = resuming ? 'resumed' : 'connected';
+    this.replayFrom.clear();
     const ws = new WebSocket(this.url(), { perMessageDeflate: false });
     this.ws = ws;
     ws.on('open', () => {
@@ -165,15 +167,16 @@ class SoakClient {
     const position = { epoch: epoch!, ms: Number(ms), seq: Number(seq), id: message.id };
     const previous = this.last.get(stream!);
     if (previous && previous.epoch === epoch && !after(position, previous)) {
-      const from = this.replayFrom.get(stream!);
-      if (from && from.epoch === epoch && after(position, from)) {
-        this.tally.replayOverlap++;
+      const window = this.replayFrom.get(stream!);
+      if (window && window.from.epoch === epoch && after(position, window.from) && !window.received.has(position.id)) {
+        window.received.add(position.id);
+        this.tally.replayedBehind++;
         return;
       }
       this.tally.outOfOrder++;
       if (this.tally.outOfOrderExamples.length < 10) this.tally.outOfOrderExamples.push(`${message.id} after ${previous.id} (${message.type}; ${this.lastAction})`);
     }
-    this.replayFrom.delete(stream!);
+    this.replayFrom.get(stream!)?.received.add(position.id);
     this.last.set(stream!, position);
   }
 
@@ -193,13 +196,14 @@ class SoakClient {
   private act(): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    this.replayFrom.clear();
     const roll = Math.random();
     if (roll < 0.35) {
       this.filter = this.randomFilter();
       this.tally.filterChanges++;
       // Half as `filter` (live from now), half as `subscribe` with `since` (replay of what the new filter takes).
       const since = this.last.size && this.endpoint !== 'metrics' && chance(0.5) ? [...this.last.values()].map((p) => p.id).join(',') : undefined;
-      if (since) for (const [stream, position] of this.last) this.replayFrom.set(stream, position);
+      if (since) for (const [stream, position] of this.last) this.replayFrom.set(stream, { from: position, received: new Set() });
       ws.send(JSON.stringify(since ? { action: 'subscribe', filter: this.filter, since } : { action: 'filter', filter: this.filter }));
       this.lastAction = since ? `subscribe since ${since}` : 'filter';
     } else if (roll < 0.55 && this.endpoint !== 'logs') {
@@ -219,7 +223,7 @@ class SoakClient {
 }
 
 export class ChurningClients {
-  readonly tally: ClientTally = { frames: 0, connects: 0, resumes: 0, filterChanges: 0, intervalChanges: 0, outOfOrder: 0, outOfOrderExamples: [], replayOverlap: 0, truncated: 0, errors: new Map() };
+  readonly tally: ClientTally = { frames: 0, connects: 0, resumes: 0, filterChanges: 0, intervalChanges: 0, outOfOrder: 0, outOfOrderExamples: [], replayedBehind: 0, truncated: 0, errors: new Map() };
   private readonly clients: SoakClient[];
 
   constructor(options: ChurnOptions) {

@@ -4,6 +4,7 @@
 // the end it fits a least-squares line through each series after warm-up and fails if one rises
 // beyond its bound (trend.ts), if a client saw an id out of order or an error it did not ask
 // for, or if a process died.
+import { loadavg } from 'node:os';
 import { RedisServer } from '../../test/support/redis-server.ts';
 import { startGateway, startProcess, type RunningProcess } from '../../test/support/processes.ts';
 import type { Cleanup } from '../cleanup.ts';
@@ -29,6 +30,8 @@ export interface SoakOptions {
 export interface Sample {
   /** Minutes since the clients started. */
   readonly minute: number;
+  /** The machine's 1-minute load average: how much other work shared it. */
+  readonly loadAverage: number;
   readonly gateways: readonly ProcessSample[];
   readonly collector: ProcessSample;
   readonly redis: RedisSample;
@@ -45,7 +48,7 @@ export interface SoakReport {
   readonly options: SoakOptions;
   readonly samples: readonly Sample[];
   readonly verdicts: readonly SeriesVerdict[];
-  readonly tally: { readonly frames: number; readonly connects: number; readonly resumes: number; readonly filterChanges: number; readonly intervalChanges: number; readonly outOfOrder: number; readonly outOfOrderExamples: readonly string[]; readonly replayOverlap: number; readonly truncated: number; readonly errors: Record<string, number> };
+  readonly tally: { readonly frames: number; readonly connects: number; readonly resumes: number; readonly filterChanges: number; readonly intervalChanges: number; readonly outOfOrder: number; readonly outOfOrderExamples: readonly string[]; readonly replayedBehind: number; readonly truncated: number; readonly errors: Record<string, number> };
   /** Why the soak failed; empty when it passed. */
   readonly failures: readonly string[];
 }
@@ -142,6 +145,7 @@ export async function runSoak(options: SoakOptions, cleanup: Cleanup, log: (line
     const t = clients.tally;
     const sample: Sample = {
       minute: (performance.now() - started) / 60_000,
+      loadAverage: loadavg()[0]!,
       gateways: gatewaySamples,
       collector: collectorSample,
       redis: redisSample,

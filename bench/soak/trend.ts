@@ -2,6 +2,8 @@
 // the rise that line makes across the measured window, against a stated bound. The bound is the
 // larger of an absolute floor (what noise alone can do: a GC that happened to run late, a busy
 // machine) and a share of the series' mean, so one rule fits a 2-minute profile and a 2-hour run.
+// The line is fitted through a running median of three samples: one disturbed sample (a busy
+// minute on a shared machine) is not a trend, and a real one survives the median unchanged.
 
 export interface Bound {
   /** Rise across the window always allowed, in the series' unit. */
@@ -44,9 +46,32 @@ export function leastSquaresSlope(xs: readonly number[], ys: readonly number[]):
   return den === 0 ? 0 : num / den;
 }
 
+const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+
+/**
+ * Each sample replaced by the median of it and its neighbours. An end has one neighbour, so it
+ * takes Tukey's end-point rule: the median of the end, its smoothed neighbour, and the line through
+ * the two smoothed samples inside it carried out to the end — a spike in the last sample goes, a
+ * steady rise stays.
+ */
+export function runningMedian3(values: readonly number[]): number[] {
+  const n = values.length;
+  if (n < 3) return [...values];
+  const smoothed = values.map((v, i) => (i === 0 || i === n - 1 ? v : median3(values[i - 1]!, v, values[i + 1]!)));
+  if (n >= 4) {
+    smoothed[0] = median3(values[0]!, smoothed[1]!, 3 * smoothed[1]! - 2 * smoothed[2]!);
+    smoothed[n - 1] = median3(values[n - 1]!, smoothed[n - 2]!, 3 * smoothed[n - 2]! - 2 * smoothed[n - 3]!);
+  } else {
+    // Three samples: the ends against the middle one, which is all there is inside.
+    smoothed[0] = median3(values[0]!, smoothed[1]!, smoothed[1]!);
+    smoothed[2] = median3(values[2]!, smoothed[1]!, smoothed[1]!);
+  }
+  return smoothed;
+}
+
 /** The trend of samples taken at `minutes` (since the start), judged against `bound`. */
 export function trendOf(minutes: readonly number[], values: readonly number[], bound: Bound): Trend {
-  const slopePerMinute = leastSquaresSlope(minutes, values);
+  const slopePerMinute = leastSquaresSlope(minutes, runningMedian3(values));
   const window = minutes.length > 1 ? minutes[minutes.length - 1]! - minutes[0]! : 0;
   const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
   const rise = slopePerMinute * window;

@@ -3,7 +3,8 @@
 // `npm run docs`). Error codes: test/unit/security-docs.test.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderCloseCodes, renderConfig, renderMetrics, renderToc, section } from '../../scripts/docs.ts';
+import { renderCloseCodes, renderConfig, renderMetrics, renderToc } from '../../scripts/docs.ts';
+import { section } from '../../scripts/marked-sections.ts';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
