@@ -2,7 +2,6 @@
 // would publish from a license tool's output or a debug log — the same parsers, the same message
 // builders — so an admin can see why a number looks wrong. Nothing is published.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { AlertEngine } from '../../collector/alerts/alert-engine.ts';
 import { MemoryAlertState } from '../../collector/alerts/alert-state.ts';
 import { pollRules } from '../../collector/alerts/rules/poll-rules.ts';
@@ -17,7 +16,7 @@ import { parseRlmstat } from '../../collector/parsers/rlmstat.ts';
 import { privateEvent } from '../../collector/privacy/private-event.ts';
 import { PLAIN } from '../../collector/privacy/user-privacy.ts';
 import type { LicenseServerStatus, UnparsedLine } from '../../collector/parsers/types.ts';
-import { ExitCode, UsageError, type Command } from '../command.ts';
+import { ExitCode, parseCommandArgs, UsageError, type Command } from '../command.ts';
 
 const FORMATS = ['lmstat', 'lmstat-i', 'debuglog', 'rlmstat'] as const;
 type Format = (typeof FORMATS)[number];
@@ -96,25 +95,21 @@ export const parseCommand: Command = {
 };
 
 function options(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        file: { type: 'string' },
-        server: { type: 'string' },
-        site: { type: 'string' },
-        config: { type: 'string' },
-        timezone: { type: 'string' },
-        now: { type: 'string' },
-        alerts: { type: 'boolean' },
-        raw: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      file: { type: 'string' },
+      server: { type: 'string' },
+      site: { type: 'string' },
+      config: { type: 'string' },
+      timezone: { type: 'string' },
+      now: { type: 'string' },
+      alerts: { type: 'boolean' },
+      raw: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 type Values = ReturnType<typeof options>['values'];
