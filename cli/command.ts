@@ -28,11 +28,25 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** A command's arguments parsed with node's parseArgs; what it rejects becomes a UsageError (exit 2). */
+/** Thrown on `--help` / `-h` among a command's arguments; the dispatcher prints the command's usage and exits 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * A command's arguments parsed with node's parseArgs, `--help` / `-h` included for every command
+ * (HelpRequested); what parseArgs rejects becomes a UsageError (exit 2).
+ */
 export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  let parsed: ReturnType<typeof parseArgs<T>>;
   try {
-    return parseArgs(config);
+    // The result is typed by the command's own options: `help` is handled here, not by the command.
+    parsed = parseArgs({ ...config, options: { ...config.options, ...HELP } }) as ReturnType<typeof parseArgs<T>>;
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
+  return parsed;
 }

@@ -1,7 +1,7 @@
 // `licmon`: the command-line tool. A dispatcher only: each command is its own module, imported
 // when it runs, so `licmon --help` loads none of them (nor Redis, zod or ws): ~60 ms compiled.
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError, type Command } from './command.ts';
+import { ExitCode, HelpRequested, UsageError, type Command } from './command.ts';
 
 interface CommandEntry {
   readonly name: string;
@@ -71,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(args);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(command.usage);
+      return ExitCode.OK;
+    }
     // By name, not instanceof: shared/config.ts (and zod) load only with the commands that need it.
     if (err instanceof Error && err.name === 'ConfigError') {
       process.stderr.write(`licmon ${entry.name}: ${err.message}\n`);

@@ -37,10 +37,6 @@ export const keysCommand: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args);
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCode.OK;
-    }
     const [action, ...rest] = positionals;
     switch (action) {
       case 'create': {
@@ -95,7 +91,6 @@ function parseOptions(args: string[]) {
       endpoints: { type: 'string' },
       expires: { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
 }

@@ -56,10 +56,6 @@ export const parseCommand: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = options(args);
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCode.OK;
-    }
     const format = positionals[0] as Format;
     if (positionals.length !== 1 || !FORMATS.includes(format)) throw new UsageError(`name one format: ${FORMATS.join(', ')}`);
     const now = values.now === undefined ? new Date() : new Date(values.now);
@@ -107,7 +103,6 @@ function options(args: string[]) {
       now: { type: 'string' },
       alerts: { type: 'boolean' },
       raw: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
 }

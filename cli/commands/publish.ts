@@ -44,10 +44,6 @@ export const publishCommand: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args);
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCode.OK;
-    }
     const kind = positionals[0];
     if (positionals.length !== 1 || !isStreamKind(kind)) throw new UsageError(`name one message type: ${STREAM_KINDS.join(', ')}`);
     if ((values.json === undefined) === !values.ndjson) throw new UsageError('give exactly one of --json MESSAGE or --ndjson');
@@ -68,7 +64,7 @@ export const publishCommand: Command = {
 };
 
 function parseOptions(args: string[]) {
-  return parseCommandArgs({ args, allowPositionals: true, options: { json: { type: 'string' }, ndjson: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  return parseCommandArgs({ args, allowPositionals: true, options: { json: { type: 'string' }, ndjson: { type: 'boolean' } } });
 }
 
 async function publishLines(bus: RedisBus, kind: StreamKind): Promise<number> {

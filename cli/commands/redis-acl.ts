@@ -37,11 +37,7 @@ Then connect each process as its user, e.g. REDIS_URL=redis://${aclUser('gateway
 export const redisAclCommand: Command = {
   usage: USAGE,
   async run(args) {
-    const { values } = parseCommandArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCode.OK;
-    }
+    const { values } = parseCommandArgs({ args, options: { prefix: { type: 'string' }, dev: { type: 'boolean' } } });
     const prefix = GatewayConfigSchema.shape.REDIS_KEY_PREFIX.safeParse(values.prefix ?? process.env.REDIS_KEY_PREFIX ?? undefined);
     if (!prefix.success) throw new UsageError('--prefix: 1-64 characters of letters, digits, ":", "_", "." or "-"');
     const passwords = values.dev ? DEV_ACL_PASSWORDS : fromEnvironment();

@@ -63,10 +63,6 @@ export const tailCommand: Command = {
   usage: USAGE,
   run(args) {
     const { values } = parseOptions(args);
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return Promise.resolve(ExitCode.OK);
-    }
     const apiKey = values['api-key'] ?? process.env.LICMON_API_KEY;
     if (!apiKey) throw new UsageError('no API key: pass --api-key or set LICMON_API_KEY');
     const endpoint = values.endpoint;
@@ -109,7 +105,6 @@ function parseOptions(args: string[]) {
       'active-alerts': { type: 'boolean' },
       json: { type: 'boolean' },
       'max-retries': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
 }

@@ -30,10 +30,6 @@ export const usageCommand: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args);
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCode.OK;
-    }
     const [feature, ...extra] = positionals;
     if (!feature) throw new UsageError('name the feature: licmon usage <feature>');
     if (extra.length > 0) throw new UsageError(`one feature at a time (also got ${extra.join(' ')})`);
@@ -70,7 +66,6 @@ function parseOptions(args: string[]) {
       json: { type: 'boolean' },
       url: { type: 'string' },
       'api-key': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
 }

@@ -42,10 +42,6 @@ export const whoCommand: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args);
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return ExitCode.OK;
-    }
     if (positionals.length !== 1 || positionals[0] === '') throw new UsageError('name one feature, e.g. licmon who Maya_Complete');
     const feature = positionals[0]!;
     const apiKey = values['api-key'] ?? process.env.LICMON_API_KEY;
@@ -130,7 +126,6 @@ function parseOptions(args: string[]) {
       url: { type: 'string' },
       'api-key': { type: 'string' },
       'max-retries': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
 }
