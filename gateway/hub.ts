@@ -132,7 +132,7 @@ export class Hub {
   publish(fields: EventFields, json: string, id: StreamId | undefined): void {
     this.encoded = undefined;
     this.offer(this.index.anySource(fields.levelIndex), fields, json, id);
-    this.offer(this.index.bySource(fields.levelIndex, fields.source), fields, json, id);
+    this.offer(this.index.bySource(fields.source), fields, json, id);
     // Encoded means some group took it: its delay is known once a pass has written it everywhere.
     if (id && this.encoded && this.timings) this.publishedNext.push(id.ms);
     if (this.dirty.length > 0) this.schedule();
