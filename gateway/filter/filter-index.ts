@@ -37,13 +37,12 @@ export class FilterIndex<G> {
       }
       return entries;
     }
-    const entries: Array<IndexEntry<G>> = [];
-    for (const source of filter.sources) {
+    // Mapped from the sources, the array has room for just them (pushes onto [] reserve 17 slots): most filters name one.
+    return [...filter.sources].map((source) => {
       let list = this.bySourceLists.get(source);
       if (!list) this.bySourceLists.set(source, (list = []));
-      entries.push(this.append(list, group, source));
-    }
-    return entries;
+      return this.append(list, group, source);
+    });
   }
 
   /** Unlist a group: each entry swap-removed from its list; a source's list is forgotten once empty. */
