@@ -20,8 +20,10 @@ import type { CompiledFilter } from './filter/filter.ts';
 import { FilterIndex, type IndexEntry } from './filter/filter-index.ts';
 import type { Frame, Session } from './session.ts';
 
+/** A group's entries once it is out of the index, or when it takes no logs or alerts. */
+const UNLISTED: ReadonlyArray<IndexEntry<FilterGroup>> = [];
+
 export class FilterGroup {
-  readonly members: Session[] = [];
   /** Frames not yet written to every member, and their ids (parallel arrays); frames[0] is number `base`. */
   readonly frames: Frame[] = [];
   readonly frameIds: Array<StreamId | undefined> = [];
@@ -30,13 +32,18 @@ export class FilterGroup {
   dirty = false;
   /** The head when the current pass reached this group: every member has the frames before it once the pass is past. */
   passFrom = 0;
-  /** Where the index lists it (empty for groups that take no logs or alerts). */
-  indexEntries: Array<IndexEntry<FilterGroup>> = [];
+  /** Where the index lists it. */
+  indexEntries = UNLISTED;
   constructor(
     readonly key: string,
     readonly filter: CompiledFilter,
     /** KIND_* bits of the endpoint its members are on. */
     readonly kinds: number,
+    /**
+     * Its first member, as `[session]`: an array literal has room for one (24 bytes), where a
+     * push onto `[]` reserves 17 (152), and a group of a distinct filter rarely gets a second.
+     */
+    readonly members: Session[],
   ) {}
 
   /** Number of the next frame. */
@@ -103,19 +110,19 @@ export class Hub {
     session.filter = filter;
     const key = `${session.endpoint.kinds}|${filter.key}`;
     let group = this.groups.get(key);
-    if (!group) {
-      group = new FilterGroup(key, filter, session.endpoint.kinds);
+    if (group) group.members.push(session);
+    else {
+      group = new FilterGroup(key, filter, session.endpoint.kinds, [session]);
       this.groups.set(key, group);
       if (group.kinds & (KIND_LOG | KIND_ALERT)) group.indexEntries = this.index.add(group, filter);
     }
-    session.groupKey = group.key; // the group's string, not a copy per connection
-    session.groupIndex = group.members.length;
+    session.group = group;
+    session.groupIndex = group.members.length - 1;
     session.groupCursor = group.head;
-    group.members.push(session);
   }
 
   leave(session: Session): void {
-    const group = session.groupIndex >= 0 ? this.groups.get(session.groupKey) : undefined;
+    const group = session.group;
     if (!group) return;
     // Swap-remove: O(1), order within a group does not matter.
     const last = group.members.pop()!;
@@ -123,7 +130,7 @@ export class Hub {
       group.members[session.groupIndex] = last;
       last.groupIndex = session.groupIndex;
     }
-    session.groupIndex = -1;
+    session.group = undefined;
     // A dirty group is forgotten when its pass ends (the pass still holds it).
     if (group.members.length === 0 && !group.dirty) this.forget(group);
   }
@@ -132,7 +139,7 @@ export class Hub {
   publish(fields: EventFields, json: string, id: StreamId | undefined): void {
     this.encoded = undefined;
     this.offer(this.index.anySource(fields.levelIndex), fields, json, id);
-    this.offer(this.index.bySource(fields.levelIndex, fields.source), fields, json, id);
+    this.offer(this.index.bySource(fields.source), fields, json, id);
     // Encoded means some group took it: its delay is known once a pass has written it everywhere.
     if (id && this.encoded && this.timings) this.publishedNext.push(id.ms);
     if (this.dirty.length > 0) this.schedule();
@@ -141,7 +148,7 @@ export class Hub {
   private forget(group: FilterGroup): void {
     this.groups.delete(group.key);
     this.index.remove(group.indexEntries);
-    group.indexEntries = [];
+    group.indexEntries = UNLISTED;
   }
 
   private schedule(): void {

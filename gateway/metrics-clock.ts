@@ -82,8 +82,8 @@ export class MetricsClock {
       for (const session of due) {
         // Lazy removal: a closed session, or one rescheduled to another slot, is skipped here.
         if (session.closed || session.metricsSlot !== s) continue;
-        let frames = frameCache.get(session.groupKey);
-        if (!frames) frameCache.set(session.groupKey, (frames = this.framesFor(session)));
+        let frames = frameCache.get(session.filter.key);
+        if (!frames) frameCache.set(session.filter.key, (frames = this.framesFor(session)));
         if (frames.length > 0) session.sendFrames(frames);
         session.metricsSentAt = now;
         // Next due one interval after this one; a session that fell far behind does not catch up in a burst.

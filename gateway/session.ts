@@ -4,6 +4,7 @@ import { CloseCode, type ErrorCode, type GatewayCloseCode } from '../shared/prot
 import { comparePositions, formatStreamId, type StreamId } from '../shared/bus/stream-id.ts';
 import type { Endpoint } from './endpoints.ts';
 import type { CompiledFilter } from './filter/filter.ts';
+import type { FilterGroup } from './hub.ts';
 import type { Principal } from './auth/authenticator.ts';
 import type { Replay } from './replay.ts';
 
@@ -54,9 +55,9 @@ export interface SessionCounters {
 }
 
 export class Session {
-  /** Position in its filter group's member array (owned by the hub, for O(1) removal). */
+  /** Its filter group, and its position in the group's member array (owned by the hub, for O(1) removal). */
+  group: FilterGroup | undefined;
   groupIndex = -1;
-  groupKey = '';
   /** Number of the first frame of its group not written to it yet (owned by the hub). */
   groupCursor = 0;
   filter: CompiledFilter;

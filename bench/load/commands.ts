@@ -34,8 +34,11 @@ export type Command =
   | { readonly cmd: 'stats'; readonly intervals: boolean }
   | { readonly cmd: 'pause'; readonly group: string }
   | { readonly cmd: 'resume'; readonly group: string }
-  /** Close every connection; with `perTurn`, that many at a time, a timer tick apart (a steady stream of leaves, not one burst). */
-  | { readonly cmd: 'closeAll'; readonly perTurn?: number };
+  /**
+   * Close every connection: all at once, or with `inFlight`, that many leaving at a time, each
+   * with a close handshake the server answers (a steady stream of leaves at the server's pace).
+   */
+  | { readonly cmd: 'closeAll'; readonly inFlight?: number };
 
 export type Request = Command & { readonly id: number };
 

@@ -177,9 +177,9 @@ export class LoadGenerator {
     await Promise.all(this.workers.map((w) => w.request({ cmd: on ? 'resume' : 'pause', group })));
   }
 
-  /** Close every connection (with `perTurn`, that many per worker at a time: see the closeAll command). */
-  async closeAll(perTurn?: number): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.request(perTurn === undefined ? { cmd: 'closeAll' } : { cmd: 'closeAll', perTurn })));
+  /** Close every connection (with `inFlight`, that many per worker at a time: see the closeAll command). */
+  async closeAll(inFlight?: number): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request(inFlight === undefined ? { cmd: 'closeAll' } : { cmd: 'closeAll', inFlight })));
     for (const w of this.workers) w.conns = 0;
   }
 

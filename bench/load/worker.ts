@@ -115,11 +115,17 @@ async function handle(command: Command): Promise<unknown> {
       return undefined;
     case 'closeAll': {
       const all = conns.splice(0);
-      const perTurn = command.perTurn ?? all.length;
-      for (let i = 0; i < all.length; i += perTurn) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1));
-        for (const conn of all.slice(i, i + perTurn)) conn.destroy();
+      const inFlight = command.inFlight;
+      if (inFlight === undefined) {
+        for (const conn of all) conn.destroy();
+        return undefined;
       }
+      // `inFlight` lanes, each leaving with one connection after another.
+      let next = 0;
+      const lane = async () => {
+        while (next < all.length) await all[next++]!.leave();
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, all.length) }, lane));
       return undefined;
     }
   }

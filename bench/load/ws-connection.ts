@@ -32,6 +32,8 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const BT = Buffer.from(SEND_TIME_KEY);
 /** Every system answers the `ping` action with a frame containing this (`{"type":"pong"…`, `42["pong"…`). */
 const PONG = Buffer.from('pong"');
+const NORMAL_CLOSURE = Buffer.from([0x03, 0xe8]); // 1000
+const LEAVE_TIMEOUT_MS = 10_000;
 const CHAR_0 = 0x30;
 const CHAR_2 = 0x32;
 const CHAR_4 = 0x34;
@@ -84,6 +86,22 @@ export class WsConnection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * Leave as a client does: a close frame (1000), resolved once the server has answered it and the
+   * socket is closed — the server has handled the leave. A server that never answers is cut off.
+   */
+  leave(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      const cutOff = setTimeout(() => this.socket.destroy(), LEAVE_TIMEOUT_MS);
+      this.socket.once('close', () => {
+        clearTimeout(cutOff);
+        resolve();
+      });
+      this.sendFrame(OP_CLOSE, NORMAL_CLOSURE);
+    });
   }
 
   sendText(text: string): void {

@@ -34,13 +34,17 @@ export interface FilterChurnResult {
 
 const LEAVE_TIMEOUT_MS = 60_000;
 /**
- * Handshakes in flight at once, and connections closed per timer tick: a steady stream of joins
- * and leaves. A burst (thousands at once) would measure how many events uWS takes in one turn of
- * its loop, whatever each costs; a steady stream measures what each join and leave costs the
- * gateway, which is where a per-group rebuild of the index showed (issue 11).
+ * Opening and closing handshakes in flight at once: a steady stream of joins and leaves at the
+ * gateway's own pace. A burst (thousands at once) would measure how many events uWS takes in one
+ * turn of its loop, whatever each costs; a steady stream measures what each join and leave costs
+ * the gateway, which is where a per-group rebuild of the index showed (issue 11). Leaves wait for
+ * the gateway's answer like joins: closed at a fixed rate instead (128 per timer tick), they piled
+ * up in its socket backlog whenever it ran slower than the load worker (a busy machine), and the
+ * bystander's ping queued behind thousands of closes — a burst again (20-40 ms of gateway CPU
+ * where a paced leave takes 0-20).
  */
 const JOINS_IN_FLIGHT = 128;
-const LEAVES_PER_TICK = 128;
+const LEAVES_IN_FLIGHT = 128;
 
 /** Open `conns` connections (distinct filters or one shared), then close them all, with a bystander pinging throughout. */
 export async function measureChurn(ctx: ScenarioContext, conns: number, distinct: boolean): Promise<ChurnRun> {
@@ -52,7 +56,7 @@ export async function measureChurn(ctx: ScenarioContext, conns: number, distinct
     const opened = await generator.open(target, [{ name: 'churn', count: conns, setup: [subscribe, '{"action":"ping"}'], numbered: distinct }], { timeoutMs: 60_000, concurrency: JOINS_IN_FLIGHT });
     const join = bystander.take();
     const leaveStarted = performance.now();
-    await generator.closeAll(LEAVES_PER_TICK);
+    await generator.closeAll(LEAVES_IN_FLIGHT);
     await untilOnlyBystander(system.ports[0]!);
     const leaveMs = performance.now() - leaveStarted;
     const leave = bystander.take();

@@ -13,7 +13,6 @@ const metricsEndpoint = ENDPOINTS.find((e) => e.name === 'metrics')!;
 function session(interval: number, filter: Parameters<typeof compileFilter>[0] = null) {
   const socket = new FakeSocket();
   const s = new Session(1, socket, metricsEndpoint, everyone, compileFilter(filter), interval, new GatewayStats());
-  s.groupKey = JSON.stringify(filter);
   return { socket, s };
 }
 
