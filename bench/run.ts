@@ -17,6 +17,11 @@ import { checkTargets } from './report/targets.ts';
 import { SYSTEM_IDS, type SystemId } from './systems/system.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * Sections of BENCHMARKS.md other commands write, which a complete run keeps: the soak's
+ * (`npm run soak -- --benchmarks`, hours long) and the publish WAIT's (`npm run bench:wait -- --benchmarks`).
+ */
+const KEPT_SECTIONS = ['soak', 'wait'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -74,10 +79,13 @@ try {
   writeFileSync(jsonPath, `${JSON.stringify({ ...results, hotFunctions: hot }, null, 2)}\n`);
   console.log(`\nbench: figures in ${jsonPath.slice(ROOT.length)}`);
   if (complete) {
-    // The soak's section is written by `npm run soak -- --benchmarks`, hours long: keep it.
-    const previous = existsSync(`${ROOT}BENCHMARKS.md`) ? findSection(readFileSync(`${ROOT}BENCHMARKS.md`, 'utf8'), 'soak') : undefined;
-    const markdown = benchmarksMarkdown(results, hot);
-    writeFileSync(`${ROOT}BENCHMARKS.md`, previous === undefined ? markdown : replaceSection(markdown, 'soak', previous));
+    const previous = existsSync(`${ROOT}BENCHMARKS.md`) ? readFileSync(`${ROOT}BENCHMARKS.md`, 'utf8') : '';
+    let markdown = benchmarksMarkdown(results, hot);
+    for (const name of KEPT_SECTIONS) {
+      const kept = findSection(previous, name);
+      if (kept !== undefined) markdown = replaceSection(markdown, name, kept);
+    }
+    writeFileSync(`${ROOT}BENCHMARKS.md`, markdown);
     console.log('bench: BENCHMARKS.md written');
   } else console.log('bench: a partial run (--systems/--scenarios): BENCHMARKS.md left as it is');
   if (cpuProfileDir && hot.length === 0) rmSync(cpuProfileDir, { recursive: true, force: true });

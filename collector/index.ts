@@ -21,6 +21,7 @@ import { Notifier } from './notify/notifier.ts';
 import type { CollectorMetrics } from './prometheus/collector-metrics.ts';
 import { UsageRecorder } from './history/usage-recorder.ts';
 import { Publisher } from './publisher.ts';
+import { publishWait } from './publish-wait.ts';
 import { BullScheduler } from './scheduling/bull-scheduler.ts';
 import { LocalScheduler } from './scheduling/local-scheduler.ts';
 import type { PollScheduler, PublishFn } from './scheduling/poll-scheduler.ts';
@@ -53,7 +54,7 @@ interface FarmSetup {
 
 /**
  * The Redis bus a collector publishes on, as `config` sets it up: one server or a cluster, with
- * its history and publish-buffer settings. main.ts and the all-in-one on Redis both use it, so
+ * its history, publish-buffer and replica-wait settings. main.ts and the all-in-one on Redis both use it, so
  * neither drifts from the other. Not yet connected.
  */
 export function collectorRedisBus(config: CollectorConfig, logger: Logger): RedisBus {
@@ -63,6 +64,7 @@ export function collectorRedisBus(config: CollectorConfig, logger: Logger): Redi
     historyLength: config.HISTORY_LENGTH,
     historyMaxAgeMs: config.HISTORY_MAX_AGE_MS,
     maxBuffered: config.PUBLISH_BUFFER_MAX,
+    waitReplicas: publishWait(config),
     usageRetentionMs: config.USAGE_HISTORY_DAYS * 86_400_000,
     logger,
   });

@@ -24,10 +24,12 @@ export interface PublisherOptions {
   readonly onPublish?: (message: StreamMessage) => void;
 }
 
-type Problem = 'invalid' | 'failed' | 'dropped';
+type Problem = 'invalid' | 'failed' | 'dropped' | 'underReplicated';
 
 export class Publisher {
   readonly stats: PublisherStats = { published: 0, invalid: 0, failed: 0, dropped: 0 };
+  /** Published, yet fewer replicas than PUBLISH_WAIT_REPLICAS had them in time (PublishResult.underReplicated). */
+  underReplicated = 0;
   private readonly pending = new Set<Promise<void>>();
   private readonly maxPending: number;
   private readonly warnEveryMs: number;
@@ -58,7 +60,12 @@ export class Publisher {
       return false;
     }
     const sent = this.bus.publish(validation.message, producer).then(
-      () => void this.stats.published++,
+      (result) => {
+        this.stats.published++;
+        if (!result.underReplicated) return;
+        this.underReplicated++;
+        this.warn('underReplicated', { origin, underReplicated: this.underReplicated }, 'published, but fewer replicas than PUBLISH_WAIT_REPLICAS had it in time');
+      },
       (err: unknown) => {
         this.stats.failed++;
         this.warn('failed', { origin, err }, 'publish failed');

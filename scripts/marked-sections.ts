@@ -1,6 +1,7 @@
 // Generated parts of a hand-kept Markdown file sit between `<!-- name:start -->` and
 // `<!-- name:end -->`: the README's tables and table of contents (scripts/docs.ts), and the
-// soak's figures in BENCHMARKS.md, which a complete `npm run bench` keeps when it writes the rest.
+// soak's and the publish WAIT bench's figures in BENCHMARKS.md, which a complete `npm run bench`
+// keeps when it writes the rest (bench/run.ts).
 
 const markers = (name: string) => [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`] as const;
 

@@ -114,6 +114,14 @@ export const CollectorConfigSchema = z.object({
   USAGE_HISTORY_DAYS: int(1, 366).default(7),
   /** Messages a publisher holds, in order, while Redis is unreachable; past this they are dropped and counted. */
   PUBLISH_BUFFER_MAX: int(1, 10_000_000).default(100_000),
+  /**
+   * Replicas that must have a batch of publishes before it counts as published (Redis `WAIT`, one
+   * per batch; README, "Failover and lost writes"); 0 does not wait. One Redis or Sentinel only:
+   * refused with REDIS_CLUSTER_NODES.
+   */
+  PUBLISH_WAIT_REPLICAS: int(0, 64).default(0),
+  /** How long a batch waits for PUBLISH_WAIT_REPLICAS; then it is counted (licmon_publish_under_replicated_total), kept, and publishing goes on. */
+  PUBLISH_WAIT_TIMEOUT_MS: int(1, 60_000).default(1000),
   /** Simulated events per second across the farm (logs and alerts). */
   SIM_RATE: z.coerce.number().min(0).max(100_000).default(5),
   /** Simulated sites, comma-separated. */

@@ -23,7 +23,7 @@ export interface LicenseObserver {
 
 /** The running collector's figures read at scrape time; absent until the farm is loaded. */
 export interface CollectorSources {
-  readonly publisher: { readonly stats: PublisherStats; readonly pendingCount: number };
+  readonly publisher: { readonly stats: PublisherStats; readonly pendingCount: number; readonly underReplicated: number };
   readonly unparsed: UnparsedLines;
 }
 
@@ -74,6 +74,8 @@ export class CollectorMetrics implements LicenseObserver {
     counted('licmon_unparsed_lines_total', 'Lines of status output and debug logs no parser recognised, by server (each logged once).', ['app'], (s) => [...s.unparsed.counts()].map(([app, n]) => [{ app }, n]));
     counted('licmon_collector_publish_total', 'Messages this collector handed to the bus, by outcome: published, invalid (failed the schema), failed (the bus refused, e.g. its buffer was full while Redis was away), dropped (too many waiting).', ['outcome'],
       (s) => Object.entries(s.publisher.stats).map(([outcome, n]) => [{ outcome }, n]));
+    counted('licmon_publish_under_replicated_total', 'Messages published while fewer replicas than PUBLISH_WAIT_REPLICAS acknowledged them within PUBLISH_WAIT_TIMEOUT_MS: kept on the master, not dropped, but a failover may lose them. Stays 0 while PUBLISH_WAIT_REPLICAS is 0.', [],
+      (s) => [[{}, s.publisher.underReplicated]]);
     const buffer: Gauge = new Gauge({ name: 'licmon_collector_publish_buffer', help: 'Messages waiting for the bus (held in order while Redis is unreachable).', registers, collect: () => buffer.set(this.sources?.publisher.pendingCount ?? 0) });
   }
 

@@ -15,6 +15,7 @@ import { BusBufferFullError, type BackwardPage, type Bus, type ClusterConnection
 import { BusKeys } from './keys.ts';
 import type { PubSub } from './pubsub.ts';
 import { PublishScripts } from './publish-scripts.ts';
+import { ReplicaWait, type ReplicaWaitOptions } from './replica-wait.ts';
 import { PatternPubSub } from './pubsub-pattern.ts';
 import { ShardedPubSub } from './pubsub-sharded.ts';
 import { createRedisClient, isClusterTarget, type RedisClient, type RedisTarget } from './redis-connection.ts';
@@ -38,6 +39,8 @@ export type RedisBusOptions = RedisTarget & {
   usageRetentionMs?: number;
   /** Messages held while Redis is away before publish rejects with BusBufferFullError. */
   maxBuffered?: number;
+  /** Answer a publish only once this many replicas have it (replica-wait.ts); one server or Sentinel, not a cluster. */
+  waitReplicas?: ReplicaWaitOptions;
   logger?: Logger;
 };
 
@@ -49,6 +52,7 @@ export class RedisBus implements Bus {
   droppedWhileAway = 0;
   private readonly cmd: RedisClient;
   private readonly scripts: PublishScripts;
+  private readonly replicaWait: ReplicaWait | undefined;
   private readonly pubsub: PubSub;
   private readonly listeners: DeliveryListener[] = [];
   private readonly historyLength: number;
@@ -72,6 +76,9 @@ export class RedisBus implements Bus {
     const cluster = isClusterTarget(options);
     this.cmd = createRedisClient(options, { maxRetriesPerRequest: null, autoPipelining: true, shardedSubscribers: cluster });
     this.scripts = new PublishScripts(this.cmd, cluster);
+    // On a cluster a WAIT would have to reach each node that took the batch's writes.
+    if (cluster && options.waitReplicas) throw new Error('waiting for replicas (PUBLISH_WAIT_REPLICAS) is not supported on a Redis Cluster');
+    this.replicaWait = options.waitReplicas && new ReplicaWait(this.cmd as Redis, options.waitReplicas);
     this.usage = new RedisUsageStore(this.cmd, this.keys, this.scripts, options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS);
     const logErrors = (client: RedisClient) => client.on('error', (err: Error) => this.logError(err));
     logErrors(this.cmd);
@@ -110,7 +117,7 @@ export class RedisBus implements Bus {
     try {
       if (message.type === 'metrics') {
         await this.scripts.metrics([this.keys.latest(stream), this.keys.metrics(stream)], [message.source ?? '', json, this.pubsub.publishCommand]);
-        return {};
+        return this.replicated();
       }
       const seq = producer?.seq ?? (this.producerSeq.get(stream) ?? 0) + 1;
       if (!producer) this.producerSeq.set(stream, seq);
@@ -118,10 +125,15 @@ export class RedisBus implements Bus {
       const alert = message.type === 'alert' ? [message.key, message.status] : ['', ''];
       const id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream), k.activeAlerts(stream)],
         [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), producer?.id ?? this.producerId, seq, this.pubsub.publishCommand, ...alert]);
-      return { id };
+      return { id, ...(await this.replicated()) };
     } finally {
       this.inFlight--;
     }
+  }
+
+  /** After a publish was answered: whether the replicas asked for have it, when some are. */
+  private async replicated(): Promise<{ underReplicated?: true }> {
+    return !this.replicaWait || (await this.replicaWait.acknowledged()) ? {} : { underReplicated: true };
   }
 
   async claimInput(ref: InputRef, ttlMs: number): Promise<InputClaim | undefined> {

@@ -20,6 +20,11 @@ export type DeliveryListener = (delivery: Delivery) => void;
 export interface PublishResult {
   /** The id assigned to a log or alert: `<stream>:<epoch>:<position>`. Metrics have none. */
   readonly id?: string;
+  /**
+   * Published, but fewer replicas than asked had it within the timeout (RedisBus's waitReplicas):
+   * it is on the master, and a failover now may lose it (then reported as HISTORY_TRUNCATED).
+   */
+  readonly underReplicated?: true;
 }
 
 /** Thrown by publish when the bus is away and its bounded buffer is full: the message is dropped. */

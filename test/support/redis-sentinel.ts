@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, redisCommand, RedisServer } from './redis-server.ts';
+import { waitForReplicas } from './redis-replication.ts';
 import { waitUntilAsync } from './wait-until.ts';
 
 export const SENTINEL_MASTER_NAME = 'licmon-test';
@@ -77,7 +78,7 @@ export class RedisSentinelSet {
     const sentinels = await Promise.all([0, 1, 2].map(async () => new Sentinel(await freePort())));
     const set = new RedisSentinelSet([master, ...replicas], sentinels);
     try {
-      await set.waitForReplicas(master.port, 2);
+      await waitForReplicas(master.port, 2);
       await Promise.all(sentinels.map((sentinel) => sentinel.start(master.port)));
       // Each Sentinel must know the replicas (learnt from the master's INFO) before it can promote one.
       await waitUntilAsync(async () => (await Promise.all(sentinels.map((s) => set.askSentinel(s.port, 'REPLICAS')))).every((r) => (r as unknown[]).length === 2), 'every Sentinel to know both replicas', 20_000);
@@ -157,13 +158,6 @@ export class RedisSentinelSet {
       if (port === oldPort) return false;
       return (await this.roleOf(port)) === 'master';
     }, `a replica to be promoted in place of 127.0.0.1:${oldPort}`, 30_000);
-  }
-
-  private async waitForReplicas(masterPort: number, count: number): Promise<void> {
-    await waitUntilAsync(async () => {
-      const info = String(await redisCommand(masterPort, ['INFO', 'replication']));
-      return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === count;
-    }, `${count} replicas in sync with 127.0.0.1:${masterPort}`, 20_000);
   }
 
   private async roleOf(port: number): Promise<string | undefined> {

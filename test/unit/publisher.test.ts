@@ -44,6 +44,17 @@ describe('Publisher', () => {
     expect(String(lines[0]!.error)).toMatch(/^level: /);
   });
 
+  it('counts publishes fewer replicas than asked had in time, and warns about them once per period', async () => {
+    const bus = Object.assign(new MemoryBus(), { publish: () => Promise.resolve({ underReplicated: true as const }) });
+    const { logger, lines } = recordingLogger();
+    const publisher = new Publisher(bus, logger, { warnEveryMs: 60_000 });
+    for (let i = 0; i < 3; i++) publisher.publish(log(`m${i}`), 'lmstat:x');
+    await publisher.flush();
+    expect(publisher.stats).toMatchObject({ published: 3, failed: 0 });
+    expect(publisher.underReplicated).toBe(3);
+    expect(lines.map((l) => l.msg)).toEqual(['published, but fewer replicas than PUBLISH_WAIT_REPLICAS had it in time']);
+  });
+
   it('counts publishes the bus refuses', async () => {
     const bus = new MemoryBus();
     await bus.close();
