@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort, RedisServer } from './redis-server.ts';
+import { freePort, redisCommand, RedisServer } from './redis-server.ts';
+import { waitUntilAsked } from './wait-until.ts';
 
 export const SENTINEL_MASTER_NAME = 'licmon-test';
 const DOWN_AFTER_MS = 1000;
@@ -73,7 +73,7 @@ export class RedisSentinelSet {
       await set.waitForReplicas(master.port, 2);
       await Promise.all(sentinels.map((sentinel) => sentinel.start(master.port)));
       // Each Sentinel must know the replicas (learnt from the master's INFO) before it can promote one.
-      await set.waitUntil(async () => (await Promise.all(sentinels.map((s) => set.askSentinel(s.port, 'REPLICAS')))).every((r) => (r as unknown[]).length === 2), 'every Sentinel to know both replicas');
+      await waitUntilAsked(async () => (await Promise.all(sentinels.map((s) => set.askSentinel(s.port, 'REPLICAS')))).every((r) => (r as unknown[]).length === 2), 'every Sentinel to know both replicas');
     } catch (err) {
       await set.dispose();
       throw err;
@@ -116,10 +116,10 @@ export class RedisSentinelSet {
    */
   async rejoin(server: RedisServer): Promise<void> {
     await server.start();
-    await this.waitUntil(async () => {
+    await waitUntilAsked(async () => {
       const master = await this.masterPort();
       const replicas = this.servers.filter((s) => s.running && s.port !== master).length;
-      const info = String(await this.command(master, 'INFO', 'replication'));
+      const info = String(await redisCommand(master, 'INFO', 'replication'));
       return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === replicas;
     }, `127.0.0.1:${server.port} to replicate the master again`, 30_000);
   }
@@ -134,18 +134,18 @@ export class RedisSentinelSet {
   /** Resolve once every replica still running has every write the master took so far. */
   async waitForReplication(): Promise<void> {
     const replicas = (await this.replicas()).length;
-    const acked = Number(await this.command(await this.masterPort(), 'WAIT', String(replicas), '10000'));
+    const acked = Number(await redisCommand(await this.masterPort(), 'WAIT', String(replicas), '10000'));
     if (acked < replicas) throw new Error(`only ${acked} of ${replicas} replicas acknowledged the master's writes`);
   }
 
   /** Close the master's connections to its replicas (they reconnect by themselves, unless frozen). */
   async cutReplicationLinks(): Promise<void> {
-    await this.command(await this.masterPort(), 'CLIENT', 'KILL', 'TYPE', 'replica');
+    await redisCommand(await this.masterPort(), 'CLIENT', 'KILL', 'TYPE', 'replica');
   }
 
   /** Resolve once the Sentinels name a master other than `oldPort`, and it says it is one. */
   async waitForNewMaster(oldPort: number): Promise<void> {
-    await this.waitUntil(async () => {
+    await waitUntilAsked(async () => {
       const port = await this.masterPort();
       if (port === oldPort) return false;
       return (await this.roleOf(port)) === 'master';
@@ -153,42 +153,22 @@ export class RedisSentinelSet {
   }
 
   private async waitForReplicas(masterPort: number, count: number): Promise<void> {
-    await this.waitUntil(async () => {
-      const info = String(await this.command(masterPort, 'INFO', 'replication'));
+    await waitUntilAsked(async () => {
+      const info = String(await redisCommand(masterPort, 'INFO', 'replication'));
       return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === count;
     }, `${count} replicas in sync with 127.0.0.1:${masterPort}`);
   }
 
   private async roleOf(port: number): Promise<string | undefined> {
     try {
-      return String(((await this.command(port, 'ROLE')) as unknown[])[0]);
+      return String(((await redisCommand(port, 'ROLE')) as unknown[])[0]);
     } catch {
       return undefined;
     }
   }
 
   private askSentinel(port: number, ...args: string[]): Promise<unknown> {
-    return this.command(port, 'SENTINEL', args[0]!, SENTINEL_MASTER_NAME, ...args.slice(1));
-  }
-
-  private async command(port: number, name: string, ...args: string[]): Promise<unknown> {
-    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await redis.connect();
-      return await redis.call(name, ...args);
-    } finally {
-      redis.disconnect();
-    }
-  }
-
-  /** Poll an asynchronous condition (the Sentinels announce nothing to a test) against a deadline. */
-  private async waitUntil(done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await done().catch(() => false)) return;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    return redisCommand(port, 'SENTINEL', args[0]!, SENTINEL_MASTER_NAME, ...args.slice(1));
   }
 
   async dispose(): Promise<void> {

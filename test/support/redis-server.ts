@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,6 +18,17 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** One command on a fresh connection to 127.0.0.1:`port`; fails at once if nothing answers there. */
+export async function redisCommand(port: number, name: string, ...args: string[]): Promise<unknown> {
+  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return await redis.call(name, ...args);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export class RedisServer {

@@ -19,3 +19,15 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The same for a condition that must be asked for (a server's state, which nothing announces to
+ * a test): checked every 100 ms, a check that fails counting as "not yet".
+ */
+export async function waitUntilAsked(done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
