@@ -7,6 +7,8 @@
 // While Redis is away, ioredis keeps commands in order in its offline queue and resends the
 // ones left unanswered when it reconnects; each event carries this producer's id and sequence
 // number, so a resend of one that did execute is recognised by the script and not published twice.
+// A resend that arrives after newer messages (a Redis Cluster failover) is refused by the script
+// and sent again in order (unanswered-publishes.ts), so a producer's messages keep their order.
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
@@ -22,6 +24,7 @@ import { createRedisClient, isClusterTarget, type RedisClient, type RedisTarget 
 import { DEFAULT_USAGE_RETENTION_MS } from './usage.ts';
 import { RedisUsageStore } from './usage-redis.ts';
 import { comparePositions, formatPosition, newEpoch, parsePosition, type StreamId, type StreamPosition } from './stream-id.ts';
+import { UnansweredPublishes } from './unanswered-publishes.ts';
 
 const NODE_TTL_MS = 10_000;
 const ERROR_LOG_MS = 5000;
@@ -60,6 +63,7 @@ export class RedisBus implements Bus {
   private readonly maxBuffered: number;
   private readonly producerId = `p${randomBytes(6).toString('hex')}`;
   private readonly producerSeq = new Map<string, number>();
+  private readonly unanswered = new UnansweredPublishes();
   private inFlight = 0;
   private readonly siteAnnounced = new Map<string, number>();
   private readonly readyListeners: Array<(ready: boolean) => void> = [];
@@ -121,10 +125,26 @@ export class RedisBus implements Bus {
       }
       const seq = producer?.seq ?? (this.producerSeq.get(stream) ?? 0) + 1;
       if (!producer) this.producerSeq.set(stream, seq);
+      const producerId = producer?.id ?? this.producerId;
       const k = this.keys;
       const alert = message.type === 'alert' ? [message.key, message.status] : ['', ''];
-      const id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream), k.activeAlerts(stream)],
-        [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), producer?.id ?? this.producerId, seq, this.pubsub.publishCommand, ...alert]);
+      const unanswered = this.unanswered.begin(producerId, stream, seq);
+      let id: string;
+      try {
+        for (;;) {
+          try {
+            id = await this.scripts.event([k.stream(stream), k.events(stream), k.epoch(stream), k.producers(stream), k.activeAlerts(stream)],
+              [json, this.historyLength, this.historyMaxAgeMs, stream, newEpoch(), producerId, seq, this.pubsub.publishCommand, ...alert, unanswered.oldest()]);
+            break;
+          } catch (err) {
+            if (!isEarly(err)) throw err;
+            await unanswered.earlierAnswered();
+          }
+        }
+      } finally {
+        unanswered.end();
+      }
+      // Answered by the master; with PUBLISH_WAIT_REPLICAS, also held until the replicas have it.
       return { id, ...(await this.replicated()) };
     } finally {
       this.inFlight--;
@@ -284,6 +304,11 @@ export class RedisBus implements Bus {
     this.wasReady = ready;
     for (const listener of this.readyListeners) listener(ready);
   }
+}
+
+/** The publish script refused a message that overtook an earlier one of its producer: it goes again after that one. */
+function isEarly(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('EARLY ');
 }
 
 /** XINFO STREAM answers a flat [name, value, name, value, …] list. */

@@ -37,12 +37,13 @@ export class ShardedPubSub implements PubSub {
     // cycles through both many times a second. So a shard counts as back only once
     // 'subscribersReady' has held for a while.
     let settling: ReturnType<typeof setTimeout> | undefined;
-    this.cluster.on('-subscriber', () => {
+    const lost = () => {
       clearTimeout(settling);
       if (this.shardLost) return;
       this.shardLost = true;
       listener();
-    });
+    };
+    this.cluster.on('-subscriber', lost);
     this.cluster.on('subscribersReady', () => {
       clearTimeout(settling);
       if (!this.shardLost) return;
@@ -51,6 +52,21 @@ export class ShardedPubSub implements PubSub {
         listener();
       }, SHARD_SETTLE_MS);
       settling.unref();
+    });
+    // A master that hands its slots to another node (a failover, or slots migrated away) drops
+    // its subscribers' channels in them, telling each with an SUNSUBSCRIBE it sends by itself.
+    // ioredis 5 does not expect one: it reports a "Command queue state error" on that shard's
+    // subscriber and does nothing else, its connection left open and deaf to those channels. So
+    // the shard counts as lost, and the slot map is read again: ioredis then subscribes the
+    // channels again where the map says, and says 'subscribersReady'. That map may still be
+    // stale (the node asked has not heard of the new master yet), and the channels subscribed
+    // again on the old master, now a replica of the new one (Redis delivers a shard's messages
+    // on its replicas too) — but not before some were published unheard: hence lost, and caught
+    // up on. The periodic read (slotsRefreshInterval) later moves them to the new master.
+    this.cluster.on('nodeError', (err: Error) => {
+      if (!/Last reply: sunsubscribe\b/.test(err.message)) return;
+      lost();
+      this.cluster.refreshSlotsCache();
     });
   }
 

@@ -58,6 +58,9 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
 }
 
+/** How often a cluster client with shard subscribers re-reads the slot map (see createRedisClient). */
+const SLOTS_REFRESH_MS = 5000;
+
 export interface RedisClientOptions {
   /** How often a command is retried over reconnects before it fails; null: never fails, waits for Redis. */
   maxRetriesPerRequest: number | null;
@@ -119,6 +122,11 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
   return new Cluster(nodes, {
     ...common,
     shardedSubscribers: options.shardedSubscribers ?? false,
+    // A subscriber must notice when its shard's master changes even if nothing tells it: a master
+    // partitioned away (not dead) keeps the connection open while the cluster promotes its replica,
+    // and hears nothing published there. Re-reading the slot map (one short-lived connection each
+    // time) finds the new master, and ioredis moves the shard's subscriptions there.
+    ...(options.shardedSubscribers ? { slotsRefreshInterval: SLOTS_REFRESH_MS } : {}),
     clusterRetryStrategy: reconnectDelay,
     maxRedirections: options.maxRetriesPerRequest === null ? 10_000 : 16,
     redisOptions: { ...credentials, reconnectOnError: reconnectOnReadonly, maxRetriesPerRequest: options.maxRetriesPerRequest },

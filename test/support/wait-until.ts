@@ -25,7 +25,7 @@ export async function waitUntil(
  * nothing to a test), checked every 100 ms. A check that throws counts as not yet: the server may
  * be starting, or failing over.
  */
-export async function waitUntilAsync(done: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitUntilAsync(done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await done().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

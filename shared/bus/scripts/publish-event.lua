@@ -11,6 +11,8 @@
 -- ARGV[8] "SPUBLISH" on Redis Cluster (sharded pub/sub: the channel is a key of the site's slot),
 --         else (or absent) "PUBLISH"
 -- ARGV[9] an alert's key ("" for a log)            ARGV[10] the alert's status: "firing" or "resolved"
+-- ARGV[11] the producer's oldest sequence number in this stream that it has no reply for yet
+--          (optional: without it a gap always counts as lost writes, see below)
 --
 -- Returns the id "<stream>:<epoch>:<entry id>". A message whose producer sequence was already
 -- published (a retry after a lost reply) is not published again: its original id is returned.
@@ -21,22 +23,32 @@
 -- asynchronous replication, or a restore from an older snapshot. The stream's history then has a
 -- hole nobody could see, so it starts a new epoch: a client resuming from an id of the old one is
 -- told HISTORY_TRUNCATED instead of being replayed past the hole in silence.
+--
+-- Unless the messages the gap lacks are still on their way (ARGV[11] is at most the first of
+-- them): during a Redis Cluster failover the client re-sends some commands later than newer ones.
+-- Such a message is refused with an error starting "EARLY"; the producer sends it again once
+-- every earlier one is answered, so the stream keeps the producer's order.
 local epoch = redis.call('GET', KEYS[3])
 local lost = false
 if ARGV[6] ~= '' then
   local seq = tonumber(ARGV[7])
   local last = redis.call('HGET', KEYS[4], ARGV[6])
+  local lastSeq = 0
   if last then
     local space = string.find(last, ' ', 1, true)
-    local lastSeq = tonumber(string.sub(last, 1, space - 1))
+    lastSeq = tonumber(string.sub(last, 1, space - 1))
     if lastSeq >= seq then
       return string.sub(last, space + 1)
     end
-    lost = lastSeq < seq - 1
-  else
-    -- Its earlier messages left no trace here though the stream goes on: lost too (or the stream
-    -- was silent for the day the producers hash outlives it, when little of its history is left).
-    lost = seq > 1 and epoch ~= false
+  end
+  if lastSeq < seq - 1 then
+    local oldestUnanswered = ARGV[11] and tonumber(ARGV[11])
+    if oldestUnanswered and oldestUnanswered <= lastSeq + 1 then
+      return redis.error_reply('EARLY ' .. ARGV[6] .. ' sent ' .. seq .. ' before ' .. (lastSeq + 1) .. ' arrived')
+    end
+    -- Without a trace of its earlier messages, they are lost only if the stream goes on (else the
+    -- stream was silent for the day the producers hash outlives it, and little history is left).
+    lost = last ~= false or epoch ~= false
   end
 end
 if not epoch or lost then
