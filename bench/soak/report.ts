@@ -7,6 +7,8 @@ import { BOUNDS, type Sample, type SoakReport } from './soak.ts';
 export interface SoakRunInfo {
   readonly command: string;
   readonly startedAt: string;
+  /** The code that ran (git's short hash). */
+  readonly commit: string;
 }
 
 const MB = 1024 * 1024;
@@ -33,7 +35,7 @@ export function soakMarkdown(report: SoakReport, run: SoakRunInfo): string {
   return [
     '## Soak (issue 13)',
     '',
-    `Written by \`${run.command}\` on ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC (${minutes.toFixed(0)} min; ${load}). ${passed ? '**Passed: nothing trends up.**' : `**Failed:** ${report.failures.join('; ')}.`}`,
+    `Written by \`${run.command}\` at ${run.commit} on ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC (${minutes.toFixed(0)} min; ${load}). ${passed ? '**Passed: nothing trends up.**' : `**Failed:** ${report.failures.join('; ')}.`}`,
     '',
     `${o.gateways} gateways and a collector on the simulated farm (${o.simRate} events/s, metrics every second from each of its 9 servers), each on a private Redis, history trimmed to ${n(o.historyLength)} entries per site. ${n(o.clients)} clients, each acting every ~${o.actEverySeconds} s: a new filter (from thousands of distinct ones, half as \`filter\`, half as \`subscribe\` with \`since\`), a new metrics interval, a ping, or a drop and reconnect to either gateway, resuming with \`since\` (one in five as a new client). Every minute: RSS and heap after a forced full GC of each process (through its inspector), its event-loop p99 since the last minute (its own /metrics), Redis's used memory, the entries of every stream, and its keys (without usage history, which grows by design for \`USAGE_HISTORY_DAYS\`). After a ${o.warmupMinutes}-minute warm-up, a least-squares line through each series may rise at most ${bounds} across the window.`,
     '',

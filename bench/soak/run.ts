@@ -3,6 +3,7 @@
 // Runs the soak (soak.ts), prints a line per sample and a verdict per series, writes everything
 // to FILE (default bench/results/soak-<time>.json), with --benchmarks its section of BENCHMARKS.md,
 // and exits 1 if the soak failed.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,14 @@ const options: SoakOptions = {
   historyLength: positive('history', values.history),
 };
 
+function headCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'an unknown commit';
+  }
+}
+
 const cleanup = new Cleanup();
 process.once('SIGINT', () => void cleanup.stopAll().then(() => process.exit(130)));
 let failed: boolean;
@@ -78,7 +87,7 @@ try {
   if (values.benchmarks) {
     const path = `${ROOT}BENCHMARKS.md`;
     const command = `npm run soak -- ${process.argv.slice(2).filter((a) => !a.startsWith('--json') && !/^\/|\.json$/.test(a)).join(' ')}`;
-    writeFileSync(path, replaceSection(existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n', 'soak', soakMarkdown(report, { command, startedAt })));
+    writeFileSync(path, replaceSection(existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n', 'soak', soakMarkdown(report, { command, startedAt, commit: headCommit() })));
     console.log('written: the soak section of BENCHMARKS.md');
   }
   if (report.failures.length) console.error(`\nsoak FAILED:\n${report.failures.map((f) => `  - ${f}`).join('\n')}`);

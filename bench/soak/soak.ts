@@ -156,10 +156,12 @@ export async function runSoak(options: SoakOptions, cleanup: Cleanup, log: (line
     log(`  ${[sample.minute.toFixed(1), ...series.map((s) => s.value(sample).toFixed(s.unit === '' ? 0 : 1)), String(sample.clients.frames), String(sample.clients.connects)].join(' | ')}`);
   }
   clients.stop();
-  return judge(options, samples, series, clients.tally, died);
+  return judge(options, samples, clients.tally, died);
 }
 
-function judge(options: SoakOptions, samples: readonly Sample[], series: readonly Series[], tally: ClientTally, died: readonly string[]): SoakReport {
+/** The report of a run: each series' trend after warm-up, and every reason to fail. */
+export function judge(options: SoakOptions, samples: readonly Sample[], tally: ClientTally, died: readonly string[]): SoakReport {
+  const series = seriesOf(options.gateways);
   const measured = samples.filter((s) => s.minute >= options.warmupMinutes);
   const minutes = measured.map((s) => s.minute);
   const verdicts = series.map((s) => ({ name: s.name, unit: s.unit, ...trendOf(minutes, measured.map(s.value), s.bound) }));
