@@ -29,7 +29,7 @@ export function soakMarkdown(report: SoakReport, run: SoakRunInfo): string {
   const passed = report.failures.length === 0;
   const every = o.minutes >= 60 ? 10 : 1;
   const minutes = report.samples.at(-1)?.minute ?? 0;
-  const loads = report.samples.map((s) => s.loadAverage);
+  const loads = report.samples.map((s) => s.loadAverage).filter(Number.isFinite);
   const load = loads.length ? `load average ${(loads.reduce((a, b) => a + b, 0) / loads.length).toFixed(1)} on average, ${Math.max(...loads).toFixed(1)} at most, on ${availableParallelism()} cores` : 'no samples';
   const bounds = Object.entries(BOUNDS).map(([what, b]) => `${what} max(${b.floor}, ${b.share * 100} % of the mean)`).join(', ');
   return [
