@@ -97,7 +97,10 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('[data-server="flexlm-berlin-02"] .triad')).toMatch(/^triad [23]\/3 up/);
     expect(await page.$$eval('[data-server="flexlm-berlin-02"] .chip', (chips) => chips.some((c) => c.textContent!.startsWith('★ lic-berlin-02')))).toBe(true);
 
-    // Charts: the "used" series (#58a6ff, and its fill) covers real area in the farm's charts.
+    // Charts: the "used" series (#58a6ff, and its fill) covers real area in the farm's charts. The
+    // picker shows the whole farm once the collectors' farm roll-up has come (a server's own
+    // metrics may come first, and are shown until then).
+    await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('.licenses select')?.value === 'farm', undefined, WAIT);
     await page.waitForFunction(() => {
       const drawn = [...document.querySelectorAll<HTMLCanvasElement>('.chart canvas')].filter((canvas) => {
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
