@@ -120,8 +120,13 @@ class SoakClient {
       } else params.set(key, String(value));
     }
     if (this.interval !== undefined) params.set('interval', String(this.interval));
-    if (this.last.size && this.endpoint !== 'metrics') params.set('since', [...this.last.values()].map((p) => p.id).join(','));
+    if (this.last.size && this.endpoint !== 'metrics') params.set('since', this.sinceIds());
     return `${pick(this.options.gateways)}/ws/${this.endpoint}?${params.toString()}`;
+  }
+
+  /** The last id seen in each stream: a `since` value. */
+  private sinceIds(): string {
+    return [...this.last.values()].map((p) => p.id).join(',');
   }
 
   private connect(): void {
@@ -202,7 +207,7 @@ class SoakClient {
       this.filter = this.randomFilter();
       this.tally.filterChanges++;
       // Half as `filter` (live from now), half as `subscribe` with `since` (replay of what the new filter takes).
-      const since = this.last.size && this.endpoint !== 'metrics' && chance(0.5) ? [...this.last.values()].map((p) => p.id).join(',') : undefined;
+      const since = this.last.size && this.endpoint !== 'metrics' && chance(0.5) ? this.sinceIds() : undefined;
       if (since) for (const [stream, position] of this.last) this.replayFrom.set(stream, { from: position, received: new Set() });
       ws.send(JSON.stringify(since ? { action: 'subscribe', filter: this.filter, since } : { action: 'filter', filter: this.filter }));
       this.lastAction = since ? `subscribe since ${since}` : 'filter';

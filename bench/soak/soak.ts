@@ -6,8 +6,9 @@
 // for, or if a process died.
 import { loadavg } from 'node:os';
 import { RedisServer } from '../../test/support/redis-server.ts';
-import { startGateway, startProcess, type RunningProcess } from '../../test/support/processes.ts';
+import { startGateway, startProcess } from '../../test/support/processes.ts';
 import type { Cleanup } from '../cleanup.ts';
+import { stopProcess } from '../systems/launch.ts';
 import { ChurningClients, type ClientTally } from './churning-clients.ts';
 import { INSPECT_ARGS, ProcessProbe, type ProcessSample } from './process-probe.ts';
 import { RedisProbe, type RedisSample } from './redis-probe.ts';
@@ -94,12 +95,6 @@ export function simulatedSources(): string[] {
   return SITES.flatMap((site) => Array.from({ length: SERVERS_PER_SITE }, (_, i) => `flexlm-${site}-${String(i + 1).padStart(2, '0')}`));
 }
 
-async function stopped(proc: RunningProcess): Promise<void> {
-  proc.signal('SIGTERM');
-  const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
-  if ((await Promise.race([proc.exited.then(() => 'exited'), timeout])) !== 'exited') await proc.kill();
-}
-
 export async function runSoak(options: SoakOptions, cleanup: Cleanup, log: (line: string) => void): Promise<SoakReport> {
   const redis = await RedisServer.start();
   cleanup.add('soak redis', () => redis.dispose());
@@ -111,12 +106,12 @@ export async function runSoak(options: SoakOptions, cleanup: Cleanup, log: (line
     SIM_METRICS_INTERVAL_MS: '1000',
     HISTORY_LENGTH: String(options.historyLength),
   }, [], INSPECT_ARGS);
-  cleanup.add('soak collector', () => stopped(collector));
+  cleanup.add('soak collector', () => stopProcess(collector));
   const collectorPort = (await collector.waitForLog((l) => l.msg === 'collector http listening')).port as number;
   const gateways = [];
   for (let i = 0; i < options.gateways; i++) {
     const gateway = await startGateway({ REDIS_URL: redis.url, API_KEYS: API_KEY, MAX_CONNECTIONS_PER_KEY: '0', DRAIN_DELAY_MS: '0' }, INSPECT_ARGS, 'dist/gateway/main.js');
-    cleanup.add(`soak gateway ${i + 1}`, () => stopped(gateway));
+    cleanup.add(`soak gateway ${i + 1}`, () => stopProcess(gateway));
     gateways.push(gateway);
   }
   const processes = [collector, ...gateways];

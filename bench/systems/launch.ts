@@ -44,7 +44,8 @@ function isWarning(line: string): boolean {
   }
 }
 
-async function stopProcess(proc: RunningProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+export async function stopProcess(proc: RunningProcess): Promise<void> {
   proc.signal('SIGTERM');
   const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
   if ((await Promise.race([proc.exited.then(() => 'exited'), timeout])) !== 'exited') await proc.kill();
